@@ -1,0 +1,72 @@
+package dev.drain.benchmarks;
+
+import dev.drain.core.Drain;
+import dev.drain.core.DrainConfig;
+import dev.drain.core.Inflight;
+import dev.drain.core.RequestInfo;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The hot path of every request: begin and close of a bodyless request, against the floor of a
+ * bare {@link AtomicLong} increment and decrement, measured side by side in one run.
+ *
+ * <p>Run: {@code java -jar benchmarks/target/benchmarks.jar TrackerBenchmark -t 1 -prof gc} and
+ * again with {@code -t 2}.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(1)
+public class TrackerBenchmark {
+
+  private static final RequestInfo GET = RequestInfo.bodyless("GET", "/hello");
+
+  private Drain drain;
+  private final AtomicLong counter = new AtomicLong();
+
+  /** Builds a serving drain. */
+  @Setup
+  public void setUp() {
+    drain = Drain.builder()
+        .config(DrainConfig.builder().propagationDelay(Duration.ZERO).build())
+        .build();
+    drain.markReady();
+  }
+
+  /**
+   * Baseline: what any exact in-flight count costs at least.
+   *
+   * @return the counter after the pair, so it is not dead code
+   */
+  @Benchmark
+  public long atomicLongPair() {
+    counter.incrementAndGet();
+    return counter.decrementAndGet();
+  }
+
+  /**
+   * The library: begin and close of a bodyless request.
+   *
+   * @return whether it was tracked, so it is not dead code
+   */
+  @Benchmark
+  public boolean beginClose() {
+    Inflight request = drain.begin(GET);
+    request.close();
+    return request.tracked();
+  }
+}

@@ -1,0 +1,307 @@
+package dev.drain.core;
+
+import dev.drain.core.internal.DrainRun;
+import dev.drain.core.internal.InflightTracker;
+import dev.drain.core.internal.Listeners;
+import dev.drain.core.internal.UploadPolicy;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The one object an application holds: its drain state, readiness, in-flight requests and the
+ * upload-aware policy.
+ *
+ * <pre>{@code
+ * Drain drain = Drain.builder().config(DrainConfig.defaults()).build();
+ * drain.markReady();                        // once the server listens
+ * Admission a = drain.admit(info);          // per request: refuse with 503 when !a.admitted()
+ * try (Inflight request = drain.begin(info)) { ... request.onBytes(n) ... }
+ * drain.startDrain("SIGTERM");              // or ShutdownCoordinator.install(drain, control)
+ * }</pre>
+ *
+ * <p>All methods are thread-safe. State changes are one-way compare-and-set transitions; each
+ * fires one {@link DrainEvent.StateChanged} after the change.
+ */
+public final class Drain {
+
+  private static final System.Logger LOG = System.getLogger("dev.drain");
+
+  private final DrainConfig config;
+  private final DrainClock clock;
+  private final AtomicReference<DrainState> state = new AtomicReference<>(DrainState.STARTING);
+  private final Listeners listeners = new Listeners();
+  private final InflightTracker tracker;
+  private final UploadPolicy policy;
+  private final CompletableFuture<DrainResult> completion = new CompletableFuture<>();
+  private final CompletionStage<DrainResult> completionView = completion.minimalCompletionStage();
+  private final LongAdder refused = new LongAdder();
+  private final List<BudgetFinding> findings;
+  private volatile DrainRun run;
+  private volatile long lastArrivalNanos = DrainRun.NO_ARRIVAL;
+
+  private Drain(Builder builder) {
+    this.config = builder.config;
+    this.clock = config.clock();
+    this.policy = new UploadPolicy(config);
+    this.tracker = new InflightTracker(clock, this::onQuiescent);
+    builder.listeners.forEach(listeners::add);
+    this.findings = DrainBudget.check(config);
+    DrainBudget.log(findings);
+  }
+
+  /**
+   * Returns a builder with the default settings.
+   *
+   * @return a new builder
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Returns the settings.
+   *
+   * @return the settings
+   */
+  public DrainConfig config() {
+    return config;
+  }
+
+  /**
+   * Returns the current state.
+   *
+   * @return the state
+   */
+  public DrainState state() {
+    return state.get();
+  }
+
+  /**
+   * Returns whether readiness probes should pass: true only while {@link DrainState#SERVING}.
+   *
+   * @return readiness
+   */
+  public boolean isReady() {
+    return state.get() == DrainState.SERVING;
+  }
+
+  /**
+   * Returns whether a drain has started: responses should then carry {@code Connection: close}.
+   *
+   * @return true while {@link DrainState#DRAINING} or {@link DrainState#DRAINED}
+   */
+  public boolean isDraining() {
+    return state.get().compareTo(DrainState.DRAINING) >= 0;
+  }
+
+  /**
+   * Moves {@link DrainState#STARTING} to {@link DrainState#SERVING}.
+   *
+   * @return true if this call made the drain ready; false if it was ready or draining already
+   */
+  public boolean markReady() {
+    if (state.compareAndSet(DrainState.STARTING, DrainState.SERVING)) {
+      listeners.fire(new DrainEvent.StateChanged(DrainState.STARTING, DrainState.SERVING, "ready"));
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * Starts draining: readiness turns false at once; requests are served through the propagation
+   * delay; then {@link DrainEvent.StopAccepting} asks adapters to close idle connections and stop
+   * accepting; the drain completes when nothing is in flight, or at the start plus {@link
+   * DrainConfig#drainBudget()}, whichever is first. Calling it again, from any thread, changes
+   * nothing and returns the same stage.
+   *
+   * @param reason what started the drain, e.g. {@code "SIGTERM"}; must not be null
+   * @return the stage completed with the result when the drain is over
+   */
+  public CompletionStage<DrainResult> startDrain(String reason) {
+    Objects.requireNonNull(reason, "reason");
+    DrainState current;
+    while ((current = state.get()).compareTo(DrainState.DRAINING) < 0) {
+      if (state.compareAndSet(current, DrainState.DRAINING)) {
+        DrainRun newRun =
+            new DrainRun(config, tracker, policy, listeners, reason,
+                () -> lastArrivalNanos, refused::sum, this::onDrained);
+        run = newRun;
+        listeners.fire(new DrainEvent.StateChanged(current, DrainState.DRAINING, reason));
+        newRun.start();
+        break;
+      }
+    }
+    return completionView;
+  }
+
+  /**
+   * Returns the stage completed when the drain is over; pending until a drain starts and ends.
+   *
+   * @return the completion stage
+   */
+  public CompletionStage<DrainResult> completion() {
+    return completionView;
+  }
+
+  /**
+   * Decides on a new request before its body is read. Always admits before a drain; while
+   * draining refuses an upload whose declared length cannot arrive at the minimum client rate
+   * before the deadline; after the drain refuses everything. A refusal is counted and fires
+   * {@link DrainEvent.UploadRefused}; the adapter answers 503 with {@code Retry-After} and {@code
+   * Connection: close} without reading the body.
+   *
+   * @param info the request
+   * @return the decision
+   */
+  public Admission admit(RequestInfo info) {
+    Admission decision;
+    switch (state.get()) {
+      case DRAINING:
+        DrainRun current = run;
+        decision = current == null ? Admission.admit() : current.admit(info);
+        break;
+      case DRAINED:
+        decision = Admission.refuse("drained: this instance is shutting down", config.retryAfter());
+        break;
+      default:
+        return Admission.admit();
+    }
+    if (!decision.admitted()) {
+      refused.increment();
+      listeners.fire(new DrainEvent.UploadRefused(info, decision.reason()));
+    }
+    return decision;
+  }
+
+  /**
+   * Begins tracking a request; the handle must be closed on every path.
+   *
+   * @param info the request
+   * @return its handle; {@link Inflight#tracked()} is false when the drain already completed
+   */
+  public Inflight begin(RequestInfo info) {
+    if (state.get() == DrainState.DRAINING) {
+      lastArrivalNanos = clock.nanoTime();
+    }
+    return tracker.begin(info);
+  }
+
+  /**
+   * Returns the exact number of requests in flight.
+   *
+   * @return the count
+   */
+  public long inflight() {
+    return tracker.inflight();
+  }
+
+  /**
+   * Returns a snapshot for status pages and {@code GET /drainz}.
+   *
+   * @return the snapshot
+   */
+  public DrainStatus status() {
+    long now = clock.nanoTime();
+    DrainRun current = run;
+    Optional<Duration> untilDeadline =
+        current == null || state.get() == DrainState.DRAINED
+            ? Optional.empty()
+            : Optional.of(Duration.ofNanos(Math.max(0, current.deadlineNanos() - now)));
+    return new DrainStatus(state.get(), tracker.inflight(), policy.describeAll(tracker, now),
+        untilDeadline, refused.sum());
+  }
+
+  /**
+   * Returns what the budget check found at startup.
+   *
+   * @return the findings; empty when the settings fit
+   */
+  public List<BudgetFinding> budgetFindings() {
+    return findings;
+  }
+
+  /**
+   * Adds a listener.
+   *
+   * @param listener the listener; must not be null
+   */
+  public void addListener(DrainListener listener) {
+    listeners.add(Objects.requireNonNull(listener, "listener"));
+  }
+
+  /**
+   * Removes a listener.
+   *
+   * @param listener the listener
+   * @return whether it was registered
+   */
+  public boolean removeListener(DrainListener listener) {
+    return listeners.remove(listener);
+  }
+
+  private void onQuiescent() {
+    DrainRun current = run;
+    if (current != null) {
+      current.onQuiescent();
+    }
+  }
+
+  private void onDrained(DrainResult result) {
+    DrainState from = state.getAndSet(DrainState.DRAINED);
+    if (from != DrainState.DRAINED) {
+      listeners.fire(new DrainEvent.StateChanged(from, DrainState.DRAINED, result.reason()));
+    }
+    listeners.fire(new DrainEvent.Drained(result));
+    LOG.log(result.clean() ? System.Logger.Level.INFO : System.Logger.Level.WARNING,
+        () -> "graceful-drain: drained in " + result.duration().toMillis() + " ms"
+            + (result.clean() ? ", nothing cut" : ", cut at the deadline: " + result.cut()
+                + " and " + result.cutWithoutBody() + " bodyless request(s)"));
+    completion.complete(result);
+  }
+
+  /** Builds a {@link Drain}; not thread-safe. */
+  public static final class Builder {
+    private DrainConfig config = DrainConfig.defaults();
+    private final List<DrainListener> listeners = new ArrayList<>();
+
+    private Builder() {}
+
+    /**
+     * Sets the settings.
+     *
+     * @param value the settings; must not be null
+     * @return this builder
+     */
+    public Builder config(DrainConfig value) {
+      config = Objects.requireNonNull(value, "config");
+      return this;
+    }
+
+    /**
+     * Adds a listener that sees every event from the start.
+     *
+     * @param listener the listener; must not be null
+     * @return this builder
+     */
+    public Builder listener(DrainListener listener) {
+      listeners.add(Objects.requireNonNull(listener, "listener"));
+      return this;
+    }
+
+    /**
+     * Builds the drain in {@link DrainState#STARTING} and logs the budget findings once.
+     *
+     * @return the drain
+     */
+    public Drain build() {
+      return new Drain(this);
+    }
+  }
+}

@@ -1,0 +1,115 @@
+package dev.drain.core;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Checks a configuration against the platform and the largest upload, once, at startup.
+ *
+ * <ul>
+ *   <li>{@code grace-period}: the grace period must cover propagation delay + largest upload at
+ *       the minimum client rate + safety margin;
+ *   <li>{@code propagation-delay}: the delay must leave time for in-flight requests;
+ *   <li>{@code quiet-period}: a quiet period longer than the propagation delay stretches every
+ *       drain past the delay the platform needs;
+ *   <li>{@code keep-alive}: this server's keep-alive idle timeout must be above the upstream
+ *       proxy's pool idle timeout (Kong 60 s, GCP load balancers 600 s), else a pooled request
+ *       races the server's close and a POST gets 502.
+ * </ul>
+ */
+public final class DrainBudget {
+
+  /** How far above the upstream pool's idle timeout the keep-alive check asks to be. */
+  public static final Duration KEEP_ALIVE_HEADROOM = Duration.ofSeconds(20);
+
+  private static final System.Logger LOG = System.getLogger("dev.drain");
+
+  private DrainBudget() {}
+
+  /**
+   * Runs every rule.
+   *
+   * @param config the settings
+   * @return the findings, empty when the settings fit
+   */
+  public static List<BudgetFinding> check(DrainConfig config) {
+    List<BudgetFinding> findings = new ArrayList<>();
+    Duration grace = config.gracePeriod();
+    Duration delay = config.propagationDelay();
+    if (delay.compareTo(config.drainBudget()) >= 0) {
+      long needed = seconds(delay.plus(config.safetyMargin())) + 1;
+      findings.add(new BudgetFinding(System.Logger.Level.WARNING, "propagation-delay",
+          "drain.propagation-delay (" + text(delay) + ") leaves no time for requests in flight "
+              + "within drain.grace-period (" + text(grace) + ") less drain.safety-margin ("
+              + text(config.safetyMargin()) + ")",
+          "terminationGracePeriodSeconds >= " + needed + " and drain.grace-period=" + needed + "s"));
+    }
+    config.maxUploadSize().ifPresent(maxUpload -> {
+      double uploadSeconds = maxUpload / (double) config.minClientRate();
+      double neededSeconds =
+          delay.toNanos() / 1e9 + uploadSeconds + config.safetyMargin().toNanos() / 1e9;
+      long needed = (long) Math.ceil(neededSeconds);
+      if (needed > grace.toNanos() / 1e9) {
+        findings.add(new BudgetFinding(System.Logger.Level.WARNING, "grace-period",
+            String.format(Locale.ROOT, "an upload of %d bytes at drain.min-client-rate %d bytes/s "
+                + "takes %.1fs; with drain.propagation-delay %s and drain.safety-margin %s the "
+                + "drain needs %ds, but drain.grace-period is %s", maxUpload,
+                config.minClientRate(), uploadSeconds, text(delay), text(config.safetyMargin()),
+                needed, text(grace)),
+            "terminationGracePeriodSeconds >= " + needed + " and drain.grace-period=" + needed
+                + "s"));
+      }
+    });
+    if (config.quietPeriod().compareTo(delay) > 0) {
+      findings.add(new BudgetFinding(System.Logger.Level.WARNING, "quiet-period",
+          "drain.quiet-period (" + text(config.quietPeriod()) + ") is longer than "
+              + "drain.propagation-delay (" + text(delay) + "): every drain that still sees "
+              + "traffic waits longer than the platform needs",
+          "drain.quiet-period <= " + text(delay)));
+    }
+    config.upstreamIdleTimeout().ifPresent(upstream -> {
+      Duration wanted = upstream.plus(KEEP_ALIVE_HEADROOM);
+      var server = config.serverIdleTimeout();
+      if (server.isEmpty()) {
+        findings.add(new BudgetFinding(System.Logger.Level.INFO, "keep-alive",
+            "drain.upstream-idle-timeout is " + text(upstream) + " but this server's keep-alive "
+                + "idle timeout is unknown; it must be above the upstream's",
+            "drain.server-idle-timeout and the server's keep-alive idle timeout >= "
+                + text(wanted)));
+      } else if (server.get().compareTo(upstream) <= 0) {
+        findings.add(new BudgetFinding(System.Logger.Level.WARNING, "keep-alive",
+            "this server's keep-alive idle timeout (" + text(server.get()) + ") is not above the "
+                + "upstream proxy's pool idle timeout (" + text(upstream) + "): the proxy can "
+                + "send a request on a connection as this server closes it, and a POST then gets "
+                + "502",
+            "the server's keep-alive idle timeout >= " + text(wanted)));
+      }
+    });
+    return List.copyOf(findings);
+  }
+
+  /**
+   * Logs each finding once through {@link System.Logger} at its level.
+   *
+   * @param findings the findings
+   */
+  public static void log(List<BudgetFinding> findings) {
+    for (BudgetFinding finding : findings) {
+      LOG.log(finding.level(), "graceful-drain budget: " + finding.message() + "; set "
+          + finding.setting());
+    }
+  }
+
+  private static long seconds(Duration d) {
+    return (d.toNanos() + 999_999_999L) / 1_000_000_000L;
+  }
+
+  private static String text(Duration d) {
+    if (d.toMillis() % 1000 != 0 || d.isZero()) {
+      return d.toMillis() + "ms";
+    }
+    return d.toSeconds() + "s";
+  }
+}

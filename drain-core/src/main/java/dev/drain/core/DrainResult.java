@@ -1,0 +1,62 @@
+package dev.drain.core;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What a drain did, from its start to {@link DrainState#DRAINED}.
+ *
+ * @param reason what started the drain, e.g. {@code "SIGTERM"}
+ * @param duration time from the drain's start to its end
+ * @param deadlineReached whether the drain ended at its deadline with requests still in flight
+ * @param cut the uploads (requests with a body) still in flight at the deadline, each with its
+ *     progress; empty when none
+ * @param cutWithoutBody how many bodyless requests were still in flight at the deadline (they are
+ *     counted, not listed, so that tracking them costs one counter update)
+ * @param refused how many requests were refused while draining
+ */
+public record DrainResult(
+    String reason, Duration duration, boolean deadlineReached,
+    List<CutRequest> cut,
+    long cutWithoutBody,
+    long refused) {
+
+  /** Validates the fields and copies the list. */
+  public DrainResult {
+    Objects.requireNonNull(reason, "reason");
+    Objects.requireNonNull(duration, "duration");
+    cut = List.copyOf(cut);
+  }
+
+  /**
+   * Returns whether every request ended on its own.
+   *
+   * @return true when nothing was cut
+   */
+  public boolean clean() {
+    return cut.isEmpty() && cutWithoutBody == 0;
+  }
+
+  /**
+   * A request that was in flight at the deadline.
+   *
+   * @param method its method
+   * @param path its path
+   * @param bytesDone body bytes read so far
+   * @param declaredLength its declared body length, {@code 0} for none, {@code -1} for unknown
+   */
+  public record CutRequest(String method, String path, long bytesDone, long declaredLength) {
+    /** Validates the fields. */
+    public CutRequest {
+      Objects.requireNonNull(method, "method");
+      Objects.requireNonNull(path, "path");
+    }
+
+    @Override
+    public String toString() {
+      return method + " " + path + " (" + bytesDone + " of "
+          + (declaredLength < 0 ? "unknown" : Long.toString(declaredLength)) + " bytes)";
+    }
+  }
+}

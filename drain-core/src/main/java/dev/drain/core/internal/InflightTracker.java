@@ -1,0 +1,111 @@
+package dev.drain.core.internal;
+
+import dev.drain.core.DrainClock;
+import dev.drain.core.Inflight;
+import dev.drain.core.RequestInfo;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Counts requests in flight exactly and keeps uploads where the policy can see their progress.
+ * A bodyless request costs one counter update in and one out; an upload is also registered.
+ */
+public final class InflightTracker {
+
+  private static final Inflight UNTRACKED =
+      new Inflight() {
+        @Override
+        public void onBytes(long bytes) {}
+
+        @Override
+        public void close() {}
+
+        @Override
+        public boolean tracked() {
+          return false;
+        }
+      };
+
+  private final InflightCounter counter;
+  private final Set<TrackedUpload> uploads = ConcurrentHashMap.newKeySet();
+  private final DrainClock clock;
+
+  /**
+   * Creates a tracker.
+   *
+   * @param clock the clock uploads read
+   * @param onQuiescent run once when the count reaches zero after {@link #startClosing()}
+   */
+  public InflightTracker(DrainClock clock, Runnable onQuiescent) {
+    this.clock = clock;
+    this.counter = new InflightCounter(onQuiescent);
+  }
+
+  /**
+   * Begins tracking a request.
+   *
+   * @param info the request
+   * @return its handle; an untracked no-op handle when the drain already completed
+   */
+  public Inflight begin(RequestInfo info) {
+    if (!counter.enter()) {
+      return UNTRACKED;
+    }
+    if (!info.hasBody()) {
+      return new TrackedRequest(this);
+    }
+    TrackedUpload upload = new TrackedUpload(this, info, clock);
+    uploads.add(upload);
+    return upload;
+  }
+
+  void end(TrackedRequest request) {
+    if (request instanceof TrackedUpload) {
+      uploads.remove(request);
+    }
+    counter.exit();
+  }
+
+  /** Starts waiting for the count to reach zero. */
+  public void startClosing() {
+    counter.startClosing();
+  }
+
+  /**
+   * Completes now, whatever is in flight.
+   *
+   * @return true if this call completed the tracker
+   */
+  public boolean forceDone() {
+    return counter.forceDone();
+  }
+
+  /**
+   * Returns the exact number of requests in flight.
+   *
+   * @return the count
+   */
+  public long inflight() {
+    return counter.count();
+  }
+
+  /**
+   * Returns the uploads in flight, in no order.
+   *
+   * @return a snapshot
+   */
+  List<TrackedUpload> uploads() {
+    return new ArrayList<>(uploads);
+  }
+
+  /**
+   * Returns the number of uploads in flight.
+   *
+   * @return the count
+   */
+  public int uploadCount() {
+    return uploads.size();
+  }
+}
