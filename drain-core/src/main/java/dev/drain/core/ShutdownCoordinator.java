@@ -18,7 +18,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *       stay open: a proxy may be about to reuse them);
  *   <li>{@link ServerControl#stopAccepting()}: close idle connections, stop accepting;
  *   <li>wait for requests in flight, at most until the drain deadline;
- *   <li>{@link ServerControl#stop(Duration)} and log the result.
+ *   <li>{@link ServerControl#stop(Duration)}, waited for only until shortly before the grace
+ *       period ends, and log the result.
  * </ol>
  *
  * <p>All of it ends before the grace period. The JVM then exits with its own status for the
@@ -28,6 +29,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class ShutdownCoordinator {
 
   private static final System.Logger LOG = System.getLogger("dev.drain");
+
+  /** Time kept back from the server's stop before the grace period ends. */
+  private static final Duration STOP_RESERVE = Duration.ofMillis(250);
 
   private final Drain drain;
   private final ServerControl control;
@@ -111,17 +115,44 @@ public final class ShutdownCoordinator {
       result = null;
     }
     Duration remaining = config.gracePeriod().minusNanos(System.nanoTime() - startNanos);
-    try {
-      control.stop(remaining.isNegative() ? Duration.ZERO : remaining);
-    } catch (Exception | Error e) {
-      LOG.log(System.Logger.Level.ERROR, "graceful-drain: server stop failed", e);
-    }
+    stopServer(remaining.isNegative() ? Duration.ZERO : remaining);
     if (result == null) {
       result = new DrainResult(reason, Duration.ofNanos(System.nanoTime() - startNanos), true,
           java.util.List.of(), drain.inflight(), drain.status().refused());
     }
     done.complete(result);
     return result;
+  }
+
+  /**
+   * Runs the server's stop on its own thread and waits for it only while the grace period
+   * allows: a server whose stop hangs (a worker blocked on a cut upload, say) must not make the
+   * platform SIGKILL the process before the other shutdown hooks ran.
+   */
+  private void stopServer(Duration remaining) {
+    CompletableFuture<Void> stopped = new CompletableFuture<>();
+    Thread stopper = new Thread(() -> {
+      try {
+        control.stop(remaining);
+        stopped.complete(null);
+      } catch (Exception | Error e) {
+        stopped.completeExceptionally(e);
+      }
+    }, "graceful-drain-server-stop");
+    stopper.setDaemon(true);
+    stopper.start();
+    Duration wait = remaining.minus(STOP_RESERVE.compareTo(remaining.dividedBy(2)) < 0
+        ? STOP_RESERVE : remaining.dividedBy(2));
+    try {
+      stopped.get(Math.max(1, wait.toNanos()), TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException e) {
+      LOG.log(System.Logger.Level.ERROR, "graceful-drain: server stop failed", e.getCause());
+    } catch (TimeoutException e) {
+      LOG.log(System.Logger.Level.WARNING, "graceful-drain: server stop still running after "
+          + wait.toMillis() + " ms; going on so the process ends before the grace period");
+    }
   }
 
   private void onEvent(DrainEvent event) {

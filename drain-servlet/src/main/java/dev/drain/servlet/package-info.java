@@ -1,0 +1,4 @@
+/**
+ * The Jakarta Servlet adapter: {@link dev.drain.servlet.DrainFilter} and its probes.
+ */
+package dev.drain.servlet;

@@ -1,0 +1,364 @@
+package dev.drain.test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.drain.core.DrainConfig;
+import dev.drain.core.DrainEvent;
+import dev.drain.core.DrainResult;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The behaviour every adapter must show on its real server, with real clients on loopback.
+ * Subclasses start their server in {@link #start(DrainConfig)}; every scenario is run against
+ * it and must leave the in-flight count at exactly zero.
+ */
+public abstract class DrainBehaviourKit {
+
+  /** One mebibyte. */
+  protected static final long MB = DrainConfig.MEBIBYTE;
+
+  private final HttpClient client = HttpClient.newBuilder()
+      .connectTimeout(Duration.ofSeconds(5)).build();
+  private KitServer server;
+
+  /**
+   * Starts the adapter's server with the given settings.
+   *
+   * @param config the drain settings
+   * @return the running server, its drain ready
+   * @throws Exception when it cannot start
+   */
+  protected abstract KitServer start(DrainConfig config) throws Exception;
+
+  /**
+   * Settings for short tests: 5 s grace, 500 ms margin, 1 s delay, no quiet period, 1 MB/s.
+   *
+   * @return a builder to adjust
+   */
+  protected static DrainConfig.Builder testConfig() {
+    return DrainConfig.builder()
+        .gracePeriod(Duration.ofSeconds(5))
+        .safetyMargin(Duration.ofMillis(500))
+        .propagationDelay(Duration.ofSeconds(1))
+        .quietPeriod(Duration.ZERO)
+        .minClientRate(MB);
+  }
+
+  private KitServer serve(DrainConfig.Builder config) throws Exception {
+    server = start(config.build());
+    assertThat(server.drain().isReady()).isTrue();
+    return server;
+  }
+
+  @AfterEach
+  void stopServer() throws Exception {
+    if (server != null) {
+      await().atMost(Duration.ofSeconds(10)).untilAsserted(
+          () -> assertThat(server.drain().inflight()).as("in flight after the test").isZero());
+      server.close();
+    }
+  }
+
+  private URI uri(String path) {
+    return URI.create("http://127.0.0.1:" + server.port() + path);
+  }
+
+  private CompletableFuture<HttpResponse<String>> getAsync(String path) {
+    return client.sendAsync(HttpRequest.newBuilder(uri(path)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  private CompletableFuture<HttpResponse<String>> upload(long length, long bytesPerSecond) {
+    HttpRequest request = HttpRequest.newBuilder(uri("/upload"))
+        .header("Content-Type", "application/octet-stream")
+        .POST(HttpRequest.BodyPublishers.fromPublisher(
+            HttpRequest.BodyPublishers.ofInputStream(
+                () -> new PatternBody(length, bytesPerSecond)), length))
+        .build();
+    return client.sendAsync(request, HttpResponse.BodyHandlers.ofString());
+  }
+
+  private CompletableFuture<DrainResult> shutdownAsync() {
+    return CompletableFuture.supplyAsync(() -> server.coordinator().shutdown("kit"));
+  }
+
+  private CompletableFuture<Void> stopAccepting() {
+    CompletableFuture<Void> stopped = new CompletableFuture<>();
+    server.drain().addListener(event -> {
+      if (event instanceof DrainEvent.StopAccepting) {
+        stopped.complete(null);
+      }
+    });
+    return stopped;
+  }
+
+  private void awaitUploadProgress(long atLeast) {
+    await().atMost(Duration.ofSeconds(10)).until(() -> server.drain().status().uploads().stream()
+        .anyMatch(u -> u.bytesDone() >= atLeast));
+  }
+
+  /** (a) A 50 MB streamed upload in flight when the drain starts completes intact. */
+  @Test
+  void uploadInFlightAtDrainStartCompletesWithTheRightSha256() throws Exception {
+    serve(testConfig().propagationDelay(Duration.ofMillis(500)).gracePeriod(Duration.ofSeconds(10)));
+    long length = 50 * MB;
+    CompletableFuture<HttpResponse<String>> response = upload(length, 25 * MB);
+    awaitUploadProgress(5 * MB);
+
+    DrainResult result = shutdownAsync().get(15, TimeUnit.SECONDS);
+
+    HttpResponse<String> done = response.get(15, TimeUnit.SECONDS);
+    assertThat(done.statusCode()).isEqualTo(200);
+    assertThat(done.body()).contains("\"bytes\":" + length)
+        .contains("\"sha256\":\"" + PatternBody.sha256(length) + "\"");
+    assertThat(result.clean()).isTrue();
+    assertThat(result.deadlineReached()).isFalse();
+  }
+
+  /** (b) Readiness flips at once while requests are still served, with Connection: close. */
+  @Test
+  void rightAfterDrainStartReadinessIs503WhileHelloIsServedWithConnectionClose() throws Exception {
+    serve(testConfig().propagationDelay(Duration.ofSeconds(3)));
+    try (RawHttp before = new RawHttp(server.port())) {
+      RawHttp.Response ready = before.get("/readyz");
+      assertThat(ready.status()).isEqualTo(200);
+      assertThat(ready.body()).isEqualTo("ready\n");
+      assertThat(ready.connectionClose()).isFalse();
+    }
+
+    server.drain().startDrain("kit");
+
+    try (RawHttp probe = new RawHttp(server.port())) {
+      RawHttp.Response readiness = probe.get("/readyz");
+      assertThat(readiness.status()).isEqualTo(503);
+      assertThat(readiness.body()).isEqualTo("draining\n");
+    }
+    try (RawHttp hello = new RawHttp(server.port())) {
+      RawHttp.Response response = hello.get("/hello");
+      assertThat(response.status()).isEqualTo(200);
+      assertThat(response.body()).isEqualTo("hello");
+      assertThat(response.connectionClose()).isTrue();
+      assertThat(hello.closedWithin(2000)).as("closed after the response").isTrue();
+    }
+    try (RawHttp status = new RawHttp(server.port())) {
+      assertThat(status.get("/drainz").body()).startsWith("{\"state\":\"DRAINING\"");
+    }
+  }
+
+  /** (c) Idle keep-alive connections stay open through the delay and are closed after it. */
+  @Test
+  void idleKeepAliveConnectionIsKeptDuringTheDelayAndClosedAfterIt() throws Exception {
+    serve(testConfig().propagationDelay(Duration.ofMillis(1500)));
+    try (RawHttp used = new RawHttp(server.port()); RawHttp idle = new RawHttp(server.port())) {
+      assertThat(used.get("/hello").connectionClose()).isFalse();
+      assertThat(idle.get("/hello").connectionClose()).isFalse();
+      CompletableFuture<Void> stopped = stopAccepting();
+      CompletableFuture<DrainResult> result = shutdownAsync();
+
+      assertThat(idle.closedWithin(300)).as("idle connection open during the delay").isFalse();
+      RawHttp.Response reused = used.get("/hello");
+      assertThat(reused.status()).as("pooled connection reused during the delay").isEqualTo(200);
+      assertThat(reused.connectionClose()).isTrue();
+      assertThat(stopped).isNotDone();
+
+      stopped.get(5, TimeUnit.SECONDS);
+      assertThat(idle.closedWithin(3000)).as("idle connection closed after the delay").isTrue();
+      assertThat(result.get(10, TimeUnit.SECONDS).clean()).isTrue();
+    }
+  }
+
+  /** (d) After the delay new connections are refused while in-flight requests complete. */
+  @Test
+  void afterTheDelayNewConnectionsAreRefusedWhileInFlightRequestsComplete() throws Exception {
+    serve(testConfig().propagationDelay(Duration.ofMillis(500)));
+    CompletableFuture<HttpResponse<String>> slow = getAsync("/slow?ms=2500");
+    await().atMost(Duration.ofSeconds(5)).until(() -> server.drain().inflight() == 1);
+    CompletableFuture<Void> stopped = stopAccepting();
+    CompletableFuture<DrainResult> result = shutdownAsync();
+
+    stopped.get(5, TimeUnit.SECONDS);
+    assertThatThrownBy(() -> new Socket(InetAddress.getLoopbackAddress(), server.port()).close())
+        .isInstanceOf(ConnectException.class);
+    HttpResponse<String> response = slow.get(10, TimeUnit.SECONDS);
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.body()).isEqualTo("slow");
+    assertThat(result.get(10, TimeUnit.SECONDS).clean()).isTrue();
+  }
+
+  /** (e) An upload that cannot finish gets 503 before its body: with 100-continue, 0 bytes read. */
+  @Test
+  void uploadThatCannotFinishIsRefusedBeforeItsBody() throws Exception {
+    serve(testConfig().propagationDelay(Duration.ofSeconds(3)));
+    server.drain().startDrain("kit");
+    try (RawHttp raw = new RawHttp(server.port())) {
+      raw.send("POST /upload HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/octet-stream"
+          + "\r\nContent-Length: " + (500 * MB) + "\r\nExpect: 100-continue\r\n\r\n");
+      RawHttp.Response response = raw.read();
+
+      assertThat(response.status()).isEqualTo(503);
+      assertThat(response.headers()).containsKey("retry-after");
+      assertThat(response.connectionClose()).isTrue();
+      assertThat(response.body()).contains("draining");
+    }
+    assertThat(server.uploadBytesRead()).isZero();
+    assertThat(server.drain().status().refused()).isEqualTo(1);
+  }
+
+  /** (f) A client that aborts mid-upload (FIN or RST) leaves the count at exactly zero. */
+  @ParameterizedTest(name = "reset={0}")
+  @ValueSource(booleans = {false, true})
+  void clientAbortingMidUploadLeavesTheCountAtZero(boolean reset) throws Exception {
+    serve(testConfig());
+    RawHttp raw = new RawHttp(server.port());
+    raw.send("POST /upload HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/octet-stream"
+        + "\r\nContent-Length: " + (10 * MB) + "\r\n\r\n");
+    raw.send(new PatternBody(MB, 0).readAllBytes());
+    awaitUploadProgress(1);
+    assertThat(server.drain().inflight()).isEqualTo(1);
+
+    if (reset) {
+      raw.socket().setSoLinger(true, 0);
+    }
+    raw.close();
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> server.drain().inflight() == 0);
+    assertThat(server.drain().status().uploads()).isEmpty();
+  }
+
+  /** (g) Bad input gets a clear status and never breaks the count. */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', value = {
+    "negative length      | POST /upload HTTP/1.1\\r\\nHost: x\\r\\nContent-Length: -5\\r\\n\\r\\n | 400",
+    "non-numeric length   | POST /upload HTTP/1.1\\r\\nHost: x\\r\\nContent-Length: abc\\r\\n\\r\\n | 400",
+    "overflowing length   | POST /upload HTTP/1.1\\r\\nHost: x\\r\\nContent-Length: 99999999999999999999999\\r\\n\\r\\n | 400",
+    "chunked, no length   | POST /upload HTTP/1.1\\r\\nHost: x\\r\\nTransfer-Encoding: chunked\\r\\n\\r\\n5\\r\\nhello\\r\\n0\\r\\n\\r\\n | 200",
+    "HTTP/1.0             | GET /hello HTTP/1.0\\r\\n\\r\\n | 200",
+  })
+  void badInputGetsAClearStatusAndLeavesTheCountAtZero(String name, String request, int status)
+      throws Exception {
+    serve(testConfig());
+    try (RawHttp raw = new RawHttp(server.port())) {
+      RawHttp.Response response = raw.send(request.replace("\\r\\n", "\r\n")).read();
+      assertThat(response.status()).isEqualTo(status);
+      if (name.startsWith("chunked")) {
+        assertThat(response.body()).contains("\"bytes\":5").contains(
+            "\"sha256\":\"2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824\"");
+      }
+    }
+    await().atMost(Duration.ofSeconds(5)).until(() -> server.drain().inflight() == 0);
+  }
+
+  /** (g) Pipelined requests are each answered, in order. */
+  @Test
+  void pipelinedRequestsAreEachAnswered() throws Exception {
+    serve(testConfig());
+    try (RawHttp raw = new RawHttp(server.port())) {
+      raw.send("GET /hello HTTP/1.1\r\nHost: x\r\n\r\nGET /readyz HTTP/1.1\r\nHost: x\r\n\r\n"
+          + "GET /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+      assertThat(raw.read().body()).isEqualTo("hello");
+      assertThat(raw.read().body()).isEqualTo("ready\n");
+      assertThat(raw.read().body()).isEqualTo("hello");
+    }
+    await().atMost(Duration.ofSeconds(5)).until(() -> server.drain().inflight() == 0);
+  }
+
+  /** (h) An async request that finishes after the drain started is waited for. */
+  @Test
+  void asyncRequestFinishingAfterDrainStartIsWaitedFor() throws Exception {
+    serve(testConfig().propagationDelay(Duration.ZERO));
+    CompletableFuture<HttpResponse<String>> async = getAsync("/async?ms=1500");
+    await().atMost(Duration.ofSeconds(5)).until(() -> server.drain().inflight() == 1);
+
+    CompletableFuture<DrainResult> result = shutdownAsync();
+
+    HttpResponse<String> response = async.get(10, TimeUnit.SECONDS);
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.body()).isEqualTo("async");
+    DrainResult drained = result.get(10, TimeUnit.SECONDS);
+    assertThat(drained.clean()).isTrue();
+    assertThat(drained.duration()).isGreaterThan(Duration.ofMillis(500));
+  }
+
+  /** (h) An async timeout ends the request's handle. */
+  @Test
+  void asyncTimeoutClosesItsHandle() throws Exception {
+    serve(testConfig());
+    HttpResponse<String> response = getAsync("/async-timeout?ms=300").get(10, TimeUnit.SECONDS);
+    assertThat(response.statusCode()).isGreaterThanOrEqualTo(500);
+    await().atMost(Duration.ofSeconds(5)).until(() -> server.drain().inflight() == 0);
+  }
+
+  /** (i) A handler that throws ends its handle. */
+  @Test
+  void throwingHandlerClosesItsHandle() throws Exception {
+    serve(testConfig());
+    HttpResponse<String> response = getAsync("/throw").get(10, TimeUnit.SECONDS);
+    assertThat(response.statusCode()).isEqualTo(500);
+    await().atMost(Duration.ofSeconds(5)).until(() -> server.drain().inflight() == 0);
+  }
+
+  /** (j) An upload that cannot finish is cut at the deadline, listed, and stop ends in time. */
+  @Test
+  void uploadThatCannotFinishIsCutAtTheDeadlineAndListed() throws Exception {
+    serve(testConfig().gracePeriod(Duration.ofSeconds(3)).propagationDelay(Duration.ZERO));
+    CompletableFuture<HttpResponse<String>> response = upload(50 * MB, 2 * MB);
+    awaitUploadProgress(MB);
+
+    long start = System.nanoTime();
+    DrainResult result = server.coordinator().shutdown("kit");
+    Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+    assertThat(result.deadlineReached()).isTrue();
+    assertThat(result.cut()).singleElement().satisfies(cut -> {
+      assertThat(cut.method()).isEqualTo("POST");
+      assertThat(cut.path()).isEqualTo("/upload");
+      assertThat(cut.bytesDone()).isBetween(MB, 50 * MB - 1);
+      assertThat(cut.declaredLength()).isEqualTo(50 * MB);
+    });
+    assertThat(took).as("drain and server stop end before the grace period")
+        .isLessThan(Duration.ofSeconds(3));
+    assertThat(response).failsWithin(Duration.ofSeconds(10));
+  }
+
+  /** The status page is JSON and the drain endpoint is off unless enabled. */
+  @Test
+  void statusIsJsonAndTheDrainEndpointIsOffByDefault() throws Exception {
+    serve(testConfig());
+    try (RawHttp raw = new RawHttp(server.port())) {
+      RawHttp.Response status = raw.get("/drainz");
+      assertThat(status.status()).isEqualTo(200);
+      assertThat(status.headers().get("content-type")).startsWith("application/json");
+      assertThat(status.body()).startsWith("{\"state\":\"SERVING\",\"inflight\":0,\"uploads\":[]");
+    }
+    try (RawHttp raw = new RawHttp(server.port())) {
+      raw.send("POST /drainz HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n");
+      assertThat(raw.read().status()).isEqualTo(405);
+    }
+    assertThat(server.drain().isReady()).isTrue();
+  }
+
+  /**
+   * Returns the running server, for subclass-specific checks.
+   *
+   * @return the server of the current test
+   */
+  protected KitServer server() {
+    return server;
+  }
+}

@@ -1,0 +1,56 @@
+package dev.drain.test;
+
+import dev.drain.core.Drain;
+import dev.drain.core.ShutdownCoordinator;
+
+/**
+ * A real server started by an adapter's kit test, on 127.0.0.1 and a port the OS chose, serving:
+ *
+ * <ul>
+ *   <li>{@code GET /hello} → 200 {@code hello};
+ *   <li>{@code POST /upload} → the body streamed, never held → 200 {@code
+ *       {"bytes":N,"sha256":"<hex>"}}; 400 when fewer bytes than declared arrive;
+ *   <li>{@code GET /slow?ms=N} → 200 {@code slow} after N ms of work;
+ *   <li>{@code GET /async?ms=N} → 200 {@code async}, completed N ms later off the request thread;
+ *   <li>{@code GET /async-timeout?ms=N} → async with an N ms timeout that never completes;
+ *   <li>{@code GET /throw} → the handler throws;
+ *   <li>the adapter's probes on {@code /readyz} and {@code /drainz}.
+ * </ul>
+ *
+ * Its drain is ready ({@code markReady()} called) and its coordinator is created, not installed
+ * as a JVM hook: tests call {@link ShutdownCoordinator#shutdown(String)} themselves.
+ */
+public interface KitServer extends AutoCloseable {
+
+  /**
+   * Returns the port.
+   *
+   * @return the bound port
+   */
+  int port();
+
+  /**
+   * Returns the drain.
+   *
+   * @return the drain the adapter reports to
+   */
+  Drain drain();
+
+  /**
+   * Returns the coordinator wired to this server's glue.
+   *
+   * @return the coordinator
+   */
+  ShutdownCoordinator coordinator();
+
+  /**
+   * Returns how many body bytes {@code /upload} handlers have read so far, in total.
+   *
+   * @return bytes
+   */
+  long uploadBytesRead();
+
+  /** Stops the server if still running. */
+  @Override
+  void close() throws Exception;
+}
