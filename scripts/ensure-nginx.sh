@@ -5,8 +5,13 @@ if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then
   echo "nginx not found: installing Debian's nginx-light" >&2
   SUDO=""
   if [ "$(id -u)" != "0" ]; then SUDO="sudo"; fi
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq nginx-light >/dev/null
-  # The package starts a system nginx on port 80; nothing here needs it.
+  $SUDO apt-get update -qq || true
+  # The package's own service may fail to start where port 80 is taken or there is no init;
+  # only the binary is needed, so that failure is not fatal.
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq nginx-light >/dev/null || true
   $SUDO systemctl stop nginx >/dev/null 2>&1 || $SUDO service nginx stop >/dev/null 2>&1 || true
+  if [ ! -x /usr/sbin/nginx ]; then
+    echo "could not install nginx; install it (apt-get install -y nginx-light) and retry" >&2
+    exit 1
+  fi
 fi

@@ -1,0 +1,262 @@
+package dev.drain.demo;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The rolling proof: real nginx in front of instances of a sample, traffic flowing, every instance
+ * replaced the way a Deployment with {@code maxSurge 1 / maxUnavailable 0} does it (start new,
+ * wait ready, route to it, SIGTERM the old one, stop routing to it 1 s later, SIGKILL at the
+ * grace period) — once without the library ({@code --drain.enabled=false}) and once with it.
+ *
+ * <p>Options: {@code --rounds=3 --instances=2 --grace=20s --upload-rate=10MB --uploaders=2
+ * --modes=baseline,library --sample-jar=PATH --out=DIR}.
+ */
+public final class RollingDemo {
+
+  private RollingDemo() {}
+
+  /**
+   * What one mode did.
+   *
+   * @param mode baseline or library
+   * @param sent requests sent, by kind
+   * @param failed requests failed, by kind
+   * @param failures failures by kind and type
+   * @param uploads uploads sent
+   * @param shaMatches uploads answered 200 with the right SHA-256
+   * @param sigkills instances that had to be SIGKILLed at the grace period
+   * @param timeline instance events, seconds from the start of the run
+   */
+  public record RunResult(String mode, Map<String, Long> sent, Map<String, Long> failed,
+      Map<String, Long> failures, long uploads, long shaMatches, int sigkills,
+      List<String> timeline) {
+
+    /** @return every request sent */
+    public long totalSent() {
+      return sent.values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    /** @return every request failed */
+    public long totalFailed() {
+      return failed.values().stream().mapToLong(Long::longValue).sum();
+    }
+  }
+
+  /**
+   * Runs the demo.
+   *
+   * @param args options as in the class comment
+   * @throws Exception on failure
+   */
+  public static void main(String[] args) throws Exception {
+    Map<String, String> options = new LinkedHashMap<>();
+    for (String arg : args) {
+      String[] kv = arg.replaceFirst("^--", "").split("=", 2);
+      options.put(kv[0], kv.length > 1 ? kv[1] : "true");
+    }
+    List<RunResult> results = run(options);
+    System.out.println();
+    System.out.println(table(results));
+    Path out = Path.of(options.getOrDefault("out", "demo-out"));
+    Files.createDirectories(out);
+    Files.writeString(out.resolve("report.md"), report(results, options));
+    System.out.println("report: " + out.resolve("report.md").toAbsolutePath());
+  }
+
+  /**
+   * Runs every mode and returns what each did.
+   *
+   * @param options the options
+   * @return one result per mode
+   * @throws Exception on failure
+   */
+  public static List<RunResult> run(Map<String, String> options) throws Exception {
+    Path jar = Path.of(options.getOrDefault("sample-jar",
+        "samples/servlet-jetty/target/servlet-jetty.jar"));
+    if (!Files.isRegularFile(jar)) {
+      throw new IllegalStateException("sample jar not found: " + jar.toAbsolutePath()
+          + " (build it with mvn -pl samples/servlet-jetty -am package)");
+    }
+    Path out = Files.createDirectories(Path.of(options.getOrDefault("out", "demo-out")));
+    List<RunResult> results = new ArrayList<>();
+    for (String mode : options.getOrDefault("modes", "baseline,library").split(",")) {
+      results.add(new Run(mode.trim(), jar, Files.createDirectories(out.resolve(mode.trim())),
+          options).execute());
+    }
+    return results;
+  }
+
+  static String table(List<RunResult> results) {
+    StringBuilder t = new StringBuilder();
+    t.append("| mode | requests | failed | GET failed | POST failed | uploads | SHA-256 ok "
+        + "| SIGKILLs |\n|---|---:|---:|---:|---:|---:|---:|---:|\n");
+    for (RunResult r : results) {
+      t.append(String.format(Locale.ROOT, "| %s | %d | %d | %d | %d | %d | %d | %d |%n",
+          r.mode(), r.totalSent(), r.totalFailed(), r.failed().getOrDefault("GET", 0L),
+          r.failed().getOrDefault("POST", 0L), r.uploads(), r.shaMatches(), r.sigkills()));
+    }
+    t.append("\nfailures by type:\n");
+    for (RunResult r : results) {
+      if (r.failures().isEmpty()) {
+        t.append("- ").append(r.mode()).append(": none\n");
+      }
+      r.failures().forEach((type, n) ->
+          t.append("- ").append(r.mode()).append(": ").append(n).append(" × ").append(type)
+              .append('\n'));
+    }
+    return t.toString();
+  }
+
+  static String report(List<RunResult> results, Map<String, String> options) {
+    StringBuilder md = new StringBuilder("# Rolling update behind nginx\n\n");
+    md.append("Options: `").append(options).append("`\n\n").append(table(results)).append('\n');
+    for (RunResult r : results) {
+      md.append("## ").append(r.mode()).append(" timeline\n\n```mermaid\ngantt\n")
+          .append("  title ").append(r.mode()).append(": instances over time (s)\n")
+          .append("  dateFormat X\n  axisFormat %S\n");
+      r.timeline().forEach(line -> md.append("  ").append(line).append('\n'));
+      md.append("```\n\n");
+    }
+    return md.toString();
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    }
+  }
+
+  /** One mode: its nginx, its instances, its traffic. */
+  private static final class Run {
+    private final String mode;
+    private final Path jar;
+    private final Path dir;
+    private final int rounds;
+    private final int count;
+    private final long graceMillis;
+    private final List<String> args;
+    private final Map<String, String> options;
+    private final long t0 = System.nanoTime();
+    private final List<String> timeline = new ArrayList<>();
+    private final Map<String, Double> readyAt = new LinkedHashMap<>();
+    private int started;
+    private int sigkills;
+
+    Run(String mode, Path jar, Path dir, Map<String, String> options) {
+      this.mode = mode;
+      this.jar = jar;
+      this.dir = dir;
+      this.options = options;
+      this.rounds = Integer.parseInt(options.getOrDefault("rounds", "3"));
+      this.count = Integer.parseInt(options.getOrDefault("instances", "2"));
+      String grace = options.getOrDefault("grace", "20s");
+      this.graceMillis = TimeUnit.SECONDS.toMillis(Long.parseLong(grace.replace("s", "")));
+      this.args = switch (mode) {
+        case "baseline" -> List.of("--drain.enabled=false");
+        case "library" -> List.of("--drain.grace-period=" + grace,
+            "--drain.propagation-delay=2s", "--drain.quiet-period=500ms",
+            "--drain.max-upload-size=50MB", "--drain.min-client-rate=5MB");
+        default -> throw new IllegalArgumentException("unknown mode " + mode);
+      };
+    }
+
+    private double now() {
+      return (System.nanoTime() - t0) / 1e9;
+    }
+
+    private Instance launch() throws Exception {
+      Instance instance = Instance.start(mode + "-" + (++started), jar, dir, args);
+      instance.awaitReady(30_000);
+      readyAt.put(instance.name, now());
+      return instance;
+    }
+
+    RunResult execute() throws Exception {
+      System.out.printf(Locale.ROOT, "== %s: %d instances, %d rounds, grace %d ms%n", mode, count,
+          rounds, graceMillis);
+      List<Instance> live = new ArrayList<>();
+      try (Nginx nginx = new Nginx(dir.resolve("nginx"), freePort())) {
+        for (int i = 0; i < count; i++) {
+          live.add(launch());
+        }
+        nginx.route(ports(live, null));
+        Traffic traffic = new Traffic(nginx.port(),
+            Long.parseLong(options.getOrDefault("upload-rate", "10").replace("MB", "")) << 20,
+            Integer.parseInt(options.getOrDefault("uploaders", "2")));
+        traffic.start();
+        pause(2000);
+        for (int round = 1; round <= rounds; round++) {
+          for (Instance old : List.copyOf(live)) {
+            Instance fresh = launch();
+            live.add(fresh);
+            nginx.route(ports(live, null));
+            long term = System.nanoTime();
+            double termAt = now();
+            old.sigterm();
+            pause(1000); // the endpoint is removed while the instance already handles SIGTERM
+            nginx.route(ports(live, old));
+            boolean killed = old.awaitExitOrKill(graceMillis, term);
+            sigkills += killed ? 1 : 0;
+            record(old, termAt, now(), killed);
+            live.remove(old);
+            System.out.printf(Locale.ROOT, "   round %d: replaced %s by %s (%s)%n", round,
+                old.name, fresh.name, killed ? "SIGKILL" : "exit " + old.process.exitValue());
+          }
+        }
+        pause(2000);
+        traffic.stop();
+        for (Instance instance : live) {
+          instance.sigterm();
+        }
+        for (Instance instance : live) {
+          instance.awaitExitOrKill(graceMillis, System.nanoTime());
+          record(instance, now(), now(), false);
+        }
+        return new RunResult(mode, snapshot(traffic.sent), snapshot(traffic.failed),
+            traffic.failuresByType(), traffic.count(traffic.sent, "upload"),
+            traffic.shaMatches.get(), sigkills, timeline);
+      } finally {
+        for (Instance instance : live) {
+          instance.process.destroyForcibly();
+        }
+      }
+    }
+
+    private void record(Instance instance, double termAt, double exitAt, boolean killed) {
+      double ready = readyAt.getOrDefault(instance.name, 0.0);
+      timeline.add(String.format(Locale.ROOT, "section %s", instance.name));
+      timeline.add(String.format(Locale.ROOT, "serving : %d, %d", Math.round(ready),
+          Math.max(Math.round(ready) + 1, Math.round(termAt))));
+      if (exitAt > termAt) {
+        timeline.add(String.format(Locale.ROOT, "%s : crit, %d, %d",
+            killed ? "SIGKILL" : "draining", Math.round(termAt),
+            Math.max(Math.round(termAt) + 1, Math.round(exitAt))));
+      }
+    }
+
+    private static List<Integer> ports(List<Instance> live, Instance except) {
+      return live.stream().filter(i -> i != except).map(i -> i.port).toList();
+    }
+
+    private static Map<String, Long> snapshot(Map<String, java.util.concurrent.atomic.AtomicLong> m) {
+      Map<String, Long> copy = new LinkedHashMap<>();
+      m.forEach((k, v) -> copy.put(k, v.get()));
+      return copy;
+    }
+
+    private static void pause(long millis) {
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(millis));
+    }
+  }
+}
