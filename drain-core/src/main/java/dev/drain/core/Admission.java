@@ -16,7 +16,11 @@ public record Admission(boolean admitted, String reason, Duration retryAfter) {
   private static final Admission ADMIT = new Admission(true, "admitted", Duration.ZERO);
 
   /**
-   * Validates the fields.
+   * Validates the components.
+   *
+   * @param admitted see {@link #admitted()}
+   * @param reason see {@link #reason()}
+   * @param retryAfter see {@link #retryAfter()}
    */
   public Admission {
     Objects.requireNonNull(reason, "reason");

@@ -13,7 +13,14 @@ import java.util.Objects;
  */
 public record BudgetFinding(System.Logger.Level level, String rule, String message, String setting) {
 
-  /** Validates the fields. */
+  /**
+   * Validates the components.
+   *
+   * @param level see {@link #level()}
+   * @param rule see {@link #rule()}
+   * @param message see {@link #message()}
+   * @param setting see {@link #setting()}
+   */
   public BudgetFinding {
     Objects.requireNonNull(level, "level");
     Objects.requireNonNull(rule, "rule");

@@ -16,7 +16,14 @@ public sealed interface DrainEvent {
    * @param reason what caused it, e.g. {@code "SIGTERM"}
    */
   record StateChanged(DrainState from, DrainState to, String reason) implements DrainEvent {
-    /** Validates the fields. */
+
+    /**
+     * Validates the components.
+     *
+     * @param from see {@link #from()}
+     * @param to see {@link #to()}
+     * @param reason see {@link #reason()}
+     */
     public StateChanged {
       Objects.requireNonNull(from, "from");
       Objects.requireNonNull(to, "to");
@@ -39,7 +46,13 @@ public sealed interface DrainEvent {
    * @param reason why
    */
   record UploadRefused(RequestInfo request, String reason) implements DrainEvent {
-    /** Validates the fields. */
+
+    /**
+     * Validates the components.
+     *
+     * @param request see {@link #request()}
+     * @param reason see {@link #reason()}
+     */
     public UploadRefused {
       Objects.requireNonNull(request, "request");
       Objects.requireNonNull(reason, "reason");
@@ -52,7 +65,12 @@ public sealed interface DrainEvent {
    * @param request what was cut
    */
   record RequestCut(DrainResult.CutRequest request) implements DrainEvent {
-    /** Validates the fields. */
+
+    /**
+     * Validates the components.
+     *
+     * @param request see {@link #request()}
+     */
     public RequestCut {
       Objects.requireNonNull(request, "request");
     }
@@ -64,7 +82,12 @@ public sealed interface DrainEvent {
    * @param upload the upload at the moment it was found stalled
    */
   record StallDetected(DrainStatus.Upload upload) implements DrainEvent {
-    /** Validates the fields. */
+
+    /**
+     * Validates the components.
+     *
+     * @param upload see {@link #upload()}
+     */
     public StallDetected {
       Objects.requireNonNull(upload, "upload");
     }
@@ -76,7 +99,12 @@ public sealed interface DrainEvent {
    * @param result what the drain did
    */
   record Drained(DrainResult result) implements DrainEvent {
-    /** Validates the fields. */
+
+    /**
+     * Validates the components.
+     *
+     * @param result see {@link #result()}
+     */
     public Drained {
       Objects.requireNonNull(result, "result");
     }

@@ -22,7 +22,16 @@ public record DrainResult(
     long cutWithoutBody,
     long refused) {
 
-  /** Validates the fields and copies the list. */
+  /**
+   * Validates the components.
+   *
+   * @param reason see {@link #reason()}
+   * @param duration see {@link #duration()}
+   * @param deadlineReached see {@link #deadlineReached()}
+   * @param cut see {@link #cut()}
+   * @param cutWithoutBody see {@link #cutWithoutBody()}
+   * @param refused see {@link #refused()}
+   */
   public DrainResult {
     Objects.requireNonNull(reason, "reason");
     Objects.requireNonNull(duration, "duration");
@@ -47,7 +56,15 @@ public record DrainResult(
    * @param declaredLength its declared body length, {@code 0} for none, {@code -1} for unknown
    */
   public record CutRequest(String method, String path, long bytesDone, long declaredLength) {
-    /** Validates the fields. */
+
+    /**
+     * Validates the components.
+     *
+     * @param method see {@link #method()}
+     * @param path see {@link #path()}
+     * @param bytesDone see {@link #bytesDone()}
+     * @param declaredLength see {@link #declaredLength()}
+     */
     public CutRequest {
       Objects.requireNonNull(method, "method");
       Objects.requireNonNull(path, "path");

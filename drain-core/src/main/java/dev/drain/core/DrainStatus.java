@@ -21,7 +21,15 @@ public record DrainStatus(
     Optional<Duration> untilDeadline,
     long refused) {
 
-  /** Validates the fields and copies the list. */
+  /**
+   * Validates the components.
+   *
+   * @param state see {@link #state()}
+   * @param inflight see {@link #inflight()}
+   * @param uploads see {@link #uploads()}
+   * @param untilDeadline see {@link #untilDeadline()}
+   * @param refused see {@link #refused()}
+   */
   public DrainStatus {
     Objects.requireNonNull(state, "state");
     Objects.requireNonNull(untilDeadline, "untilDeadline");
@@ -71,7 +79,17 @@ public record DrainStatus(
       Optional<Duration> estimatedRemaining,
       boolean stalled) {
 
-    /** Validates the fields. */
+    /**
+     * Validates the components.
+     *
+     * @param method see {@link #method()}
+     * @param path see {@link #path()}
+     * @param bytesDone see {@link #bytesDone()}
+     * @param declaredLength see {@link #declaredLength()}
+     * @param bytesPerSecond see {@link #bytesPerSecond()}
+     * @param estimatedRemaining see {@link #estimatedRemaining()}
+     * @param stalled see {@link #stalled()}
+     */
     public Upload {
       Objects.requireNonNull(method, "method");
       Objects.requireNonNull(path, "path");

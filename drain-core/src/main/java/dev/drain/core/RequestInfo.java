@@ -17,8 +17,11 @@ public record RequestInfo(String method, String path, long contentLength) {
   public static final long UNKNOWN_LENGTH = -1;
 
   /**
-   * Validates the fields.
+   * Validates the components.
    *
+   * @param method see {@link #method()}
+   * @param path see {@link #path()}
+   * @param contentLength see {@link #contentLength()}
    * @throws IllegalArgumentException when {@code contentLength} is below {@link #UNKNOWN_LENGTH}
    */
   public RequestInfo {

@@ -20,7 +20,14 @@ public record ProbeSettings(String readinessPath, String statusPath, boolean dra
   private static final ProbeSettings DEFAULTS = new ProbeSettings("/readyz", "/drainz", false,
       false);
 
-  /** Validates the paths. */
+  /**
+   * Validates the components.
+   *
+   * @param readinessPath see {@link #readinessPath()}
+   * @param statusPath see {@link #statusPath()}
+   * @param drainEndpointEnabled see {@link #drainEndpointEnabled()}
+   * @param drainEndpointRemote see {@link #drainEndpointRemote()}
+   */
   public ProbeSettings {
     Objects.requireNonNull(readinessPath, "readinessPath");
     Objects.requireNonNull(statusPath, "statusPath");
