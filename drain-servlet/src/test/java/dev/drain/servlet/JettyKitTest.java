@@ -42,32 +42,9 @@ class JettyKitTest extends DrainBehaviourKit {
         ShutdownCoordinator.create(drain, new JettyServerControl(server));
     drain.markReady();
     int port = connector.getLocalPort();
-    return new KitServer() {
-      @Override
-      public int port() {
-        return port;
-      }
-
-      @Override
-      public Drain drain() {
-        return drain;
-      }
-
-      @Override
-      public ShutdownCoordinator coordinator() {
-        return coordinator;
-      }
-
-      @Override
-      public long uploadBytesRead() {
-        return servlets.uploadBytes.get();
-      }
-
-      @Override
-      public void close() throws Exception {
-        server.stop();
-        servlets.close();
-      }
-    };
+    return KitServer.of(port, drain, coordinator, servlets.uploadBytes::get, () -> {
+      server.stop();
+      servlets.close();
+    });
   }
 }

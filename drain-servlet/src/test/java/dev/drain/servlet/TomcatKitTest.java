@@ -49,35 +49,12 @@ class TomcatKitTest extends DrainBehaviourKit {
         ShutdownCoordinator.create(drain, new TomcatServerControl(tomcat));
     drain.markReady();
     int port = tomcat.getConnector().getLocalPort();
-    return new KitServer() {
-      @Override
-      public int port() {
-        return port;
+    return KitServer.of(port, drain, coordinator, servlets.uploadBytes::get, () -> {
+      if (tomcat.getServer().getState() != LifecycleState.DESTROYED) {
+        tomcat.stop();
+        tomcat.destroy();
       }
-
-      @Override
-      public Drain drain() {
-        return drain;
-      }
-
-      @Override
-      public ShutdownCoordinator coordinator() {
-        return coordinator;
-      }
-
-      @Override
-      public long uploadBytesRead() {
-        return servlets.uploadBytes.get();
-      }
-
-      @Override
-      public void close() throws Exception {
-        if (tomcat.getServer().getState() != LifecycleState.DESTROYED) {
-          tomcat.stop();
-          tomcat.destroy();
-        }
-        servlets.close();
-      }
-    };
+      servlets.close();
+    });
   }
 }

@@ -2,6 +2,7 @@ package dev.drain.test;
 
 import dev.drain.core.Drain;
 import dev.drain.core.ShutdownCoordinator;
+import java.util.function.LongSupplier;
 
 /**
  * A real server started by an adapter's kit test, on 127.0.0.1 and a port the OS chose, serving:
@@ -53,4 +54,44 @@ public interface KitServer extends AutoCloseable {
   /** Stops the server if still running. */
   @Override
   void close() throws Exception;
+
+  /**
+   * Returns a server made of its parts.
+   *
+   * @param port the bound port
+   * @param drain the drain
+   * @param coordinator the coordinator
+   * @param uploadBytesRead the running total of body bytes read by {@code /upload}
+   * @param stop stops the server
+   * @return the server
+   */
+  static KitServer of(int port, Drain drain, ShutdownCoordinator coordinator,
+      LongSupplier uploadBytesRead, AutoCloseable stop) {
+    return new KitServer() {
+      @Override
+      public int port() {
+        return port;
+      }
+
+      @Override
+      public Drain drain() {
+        return drain;
+      }
+
+      @Override
+      public ShutdownCoordinator coordinator() {
+        return coordinator;
+      }
+
+      @Override
+      public long uploadBytesRead() {
+        return uploadBytesRead.getAsLong();
+      }
+
+      @Override
+      public void close() throws Exception {
+        stop.close();
+      }
+    };
+  }
 }
