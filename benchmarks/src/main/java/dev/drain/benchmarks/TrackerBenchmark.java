@@ -4,6 +4,7 @@ import dev.drain.core.Drain;
 import dev.drain.core.DrainConfig;
 import dev.drain.core.Inflight;
 import dev.drain.core.RequestInfo;
+import dev.drain.core.ReusableInflight;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -68,5 +69,35 @@ public class TrackerBenchmark {
     Inflight request = drain.begin(GET);
     request.close();
     return request.tracked();
+  }
+
+  /**
+   * The library, for adapters that own a connection: the handle is re-armed, not allocated.
+   * Each benchmark thread has its own handle (its connection) on the shared drain.
+   *
+   * @param perThread the calling thread's own connection handle
+   * @return whether it was tracked, so it is not dead code
+   */
+  @Benchmark
+  public boolean reusableBeginClose(PerThread perThread) {
+    Inflight request = perThread.connection.begin(GET);
+    request.close();
+    return request.tracked();
+  }
+
+  /** One connection handle per benchmark thread, on the shared drain. */
+  @State(Scope.Thread)
+  public static class PerThread {
+    ReusableInflight connection;
+
+    /**
+     * Opens the thread's connection handle.
+     *
+     * @param shared the benchmark state holding the drain
+     */
+    @Setup
+    public void setUp(TrackerBenchmark shared) {
+      connection = shared.drain.newReusableInflight();
+    }
   }
 }

@@ -187,10 +187,29 @@ public final class Drain {
    * @return its handle; {@link Inflight#tracked()} is false when the drain already completed
    */
   public Inflight begin(RequestInfo info) {
+    noteArrival();
+    return tracker.begin(info);
+  }
+
+  /** While draining, each arrival restarts the quiet period. */
+  private void noteArrival() {
     if (state.get() == DrainState.DRAINING) {
       lastArrivalNanos = clock.nanoTime();
     }
-    return tracker.begin(info);
+  }
+
+  /**
+   * Returns a handle an adapter re-arms for each request of one connection, so that a bodyless
+   * request allocates nothing; see {@link ReusableInflight} for when it may be used.
+   *
+   * @return a new reusable handle, one per connection
+   */
+  public ReusableInflight newReusableInflight() {
+    ReusableInflight handle = tracker.reusable();
+    return info -> {
+      noteArrival();
+      return handle.begin(info);
+    };
   }
 
   /**

@@ -3,6 +3,7 @@ package dev.drain.core.internal;
 import dev.drain.core.DrainClock;
 import dev.drain.core.Inflight;
 import dev.drain.core.RequestInfo;
+import dev.drain.core.ReusableInflight;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -14,7 +15,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class InflightTracker {
 
-  private static final Inflight UNTRACKED =
+  /** The handle of a request that began after the drain completed. */
+  static final Inflight UNTRACKED =
       new Inflight() {
         @Override
         public void onBytes(long bytes) {}
@@ -59,6 +61,23 @@ public final class InflightTracker {
     TrackedUpload upload = new TrackedUpload(this, info, clock);
     uploads.add(upload);
     return upload;
+  }
+
+  /**
+   * Returns a handle that tracks one bodyless request after another without allocating.
+   *
+   * @return the reusable handle
+   */
+  public ReusableInflight reusable() {
+    return new ReusableRequest(this);
+  }
+
+  boolean enter() {
+    return counter.enter();
+  }
+
+  void exit() {
+    counter.exit();
   }
 
   void end(TrackedRequest request) {
