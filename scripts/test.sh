@@ -1,7 +1,13 @@
 #!/usr/bin/env bash
-# Runs every test of the project: unit tests, real-server tests and the end-to-end tests behind
-# real nginx. Installs nginx from Debian's packages when it is missing (needs root or sudo).
+# Runs every test of the project: the Mermaid diagrams of the docs parse, then unit tests,
+# real-server tests and the end-to-end tests behind real nginx (mvn verify). Installs nginx from
+# Debian's packages when it is missing (needs root or sudo); the diagram check needs Node.js/npm.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/ensure-nginx.sh
+if command -v npm >/dev/null 2>&1; then
+  (cd docs/mermaid-check && npm ci --no-audit --no-fund --loglevel=error >/dev/null && node check.mjs)
+else
+  echo "npm not found: skipping the Mermaid diagram check" >&2
+fi
 exec mvn -B -ntp verify "$@"
