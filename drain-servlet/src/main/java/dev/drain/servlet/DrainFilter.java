@@ -87,8 +87,9 @@ public class DrainFilter extends HttpFilter {
     }
     Inflight inflight = drain.begin(info);
     if (!inflight.tracked()) {
-      refuse(response, "drained: this instance is shutting down",
-          drain.config().retryAfter().toSeconds());
+      Admission late = Admission.refuse("drained: this instance is shutting down",
+          drain.config().retryAfter());
+      refuse(response, late.reason(), late.retryAfterSeconds());
       return;
     }
     TrackedRequestWrapper tracked = new TrackedRequestWrapper(request, inflight);
