@@ -105,6 +105,7 @@ class ShutdownCoordinatorProcessTest {
     sigterm();
     long readinessFalse = Long.parseLong(expect("DRAINING ").substring(9));
 
+    System.out.println("SIGTERM to readiness false: " + (readinessFalse - sigterm) + " ms");
     assertThat(readinessFalse - sigterm).as("ms from SIGTERM to readiness false")
         .isLessThanOrEqualTo(50);
     assertThat(get(port, "/readyz").statusCode()).isEqualTo(503);
