@@ -76,10 +76,6 @@ public final class InflightTracker {
     return counter.enter();
   }
 
-  void exit() {
-    counter.exit();
-  }
-
   void end(TrackedRequest request) {
     if (request instanceof TrackedUpload) {
       uploads.remove(request);

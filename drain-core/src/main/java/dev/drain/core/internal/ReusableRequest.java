@@ -3,28 +3,12 @@ package dev.drain.core.internal;
 import dev.drain.core.Inflight;
 import dev.drain.core.RequestInfo;
 import dev.drain.core.ReusableInflight;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 
-/** A bodyless request handle that is re-armed per request instead of allocated. */
-final class ReusableRequest implements ReusableInflight, Inflight {
-
-  private static final VarHandle OPEN;
-
-  static {
-    try {
-      OPEN = MethodHandles.lookup().findVarHandle(ReusableRequest.class, "open", int.class);
-    } catch (ReflectiveOperationException e) {
-      throw new ExceptionInInitializerError(e);
-    }
-  }
-
-  private final InflightTracker tracker;
-  @SuppressWarnings("unused") // written through OPEN
-  private volatile int open;
+/** A bodyless request handle that is reopened per request instead of allocated. */
+final class ReusableRequest extends TrackedRequest implements ReusableInflight {
 
   ReusableRequest(InflightTracker tracker) {
-    this.tracker = tracker;
+    super(tracker, true);
   }
 
   @Override
@@ -32,30 +16,13 @@ final class ReusableRequest implements ReusableInflight, Inflight {
     if (info.hasBody()) {
       return tracker.begin(info);
     }
-    if (open != 0) {
+    if (!isClosed()) {
       throw new IllegalStateException("the previous request on this handle is still open");
     }
     if (!tracker.enter()) {
       return InflightTracker.UNTRACKED;
     }
-    open = 1;
+    reopen();
     return this;
-  }
-
-  @Override
-  public void onBytes(long bytes) {
-    // A bodyless request has no body to count.
-  }
-
-  @Override
-  public void close() {
-    if ((int) OPEN.compareAndExchange(this, 1, 0) == 1) {
-      tracker.exit();
-    }
-  }
-
-  @Override
-  public boolean tracked() {
-    return true;
   }
 }

@@ -21,8 +21,17 @@ class TrackedRequest implements Inflight {
   @SuppressWarnings("unused") // written through CLOSED
   private volatile int closed;
 
+  /** An open request: the tracker has counted it in. */
   TrackedRequest(InflightTracker tracker) {
     this.tracker = tracker;
+  }
+
+  /** A handle that starts closed, to be opened by {@link #reopen()}. */
+  TrackedRequest(InflightTracker tracker, boolean closed) {
+    this.tracker = tracker;
+    if (closed) {
+      this.closed = 1;
+    }
   }
 
   @Override
@@ -32,9 +41,14 @@ class TrackedRequest implements Inflight {
 
   @Override
   public final void close() {
-    if ((int) CLOSED.getAndSet(this, 1) == 0) {
+    if ((int) CLOSED.compareAndExchange(this, 0, 1) == 0) {
       tracker.end(this);
     }
+  }
+
+  /** Opens the handle again for the next request, which the tracker has counted in. */
+  final void reopen() {
+    closed = 0;
   }
 
   final boolean isClosed() {
