@@ -17,8 +17,9 @@ import org.eclipse.jetty.server.internal.HttpConnection;
  * <p>{@link #stopAccepting()} closes every network connector's listening socket (new connections
  * are refused at once, not queued) and closes the HTTP/1.1 connections that are idle between two
  * requests; connections with a request in flight go on, and close after their response because
- * it carries {@code Connection: close}. {@link #stop(Duration)} runs Jetty's own stop, without
- * a second graceful wait.
+ * it carries {@code Connection: close}. Jetty completes the close of a listening socket on its
+ * acceptor thread, so the kernel may still accept for a few milliseconds after this returns.
+ * {@link #stop(Duration)} runs Jetty's own stop, without a second graceful wait.
  *
  * <pre>{@code
  * ShutdownCoordinator.install(drain, new JettyServerControl(server));
