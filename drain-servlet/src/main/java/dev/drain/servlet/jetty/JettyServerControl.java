@@ -15,7 +15,7 @@ import org.eclipse.jetty.server.internal.HttpConnection;
  * Drain glue for an embedded Jetty 12 {@link Server}.
  *
  * <p>{@link #stopAccepting()} closes every network connector's listening socket (new connections
- * are refused at once, not queued) and closes the HTTP/1.1 connections that are idle between two
+ * are refused, not queued) and closes the HTTP/1.1 connections that are idle between two
  * requests; connections with a request in flight go on, and close after their response because
  * it carries {@code Connection: close}. Jetty completes the close of a listening socket on its
  * acceptor thread, so the kernel may still accept for a few milliseconds after this returns.
