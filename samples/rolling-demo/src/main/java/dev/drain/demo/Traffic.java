@@ -82,10 +82,6 @@ final class Traffic {
     }
   }
 
-  long total(Map<String, AtomicLong> counts) {
-    return counts.values().stream().mapToLong(AtomicLong::get).sum();
-  }
-
   long count(Map<String, AtomicLong> counts, String kind) {
     return counts.getOrDefault(kind, new AtomicLong()).get();
   }

@@ -5,15 +5,13 @@ import static org.awaitility.Awaitility.await;
 
 import dev.drain.test.PatternBody;
 import dev.drain.test.RawHttp;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
+import dev.drain.test.SampleProcess;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -22,40 +20,21 @@ import org.junit.jupiter.api.Test;
 class ServletJettyProcessIT {
 
   private static final long MB = 1024 * 1024;
-  private Process process;
-  private final List<String> output = new CopyOnWriteArrayList<>();
+  private SampleProcess sample;
 
   @AfterEach
   void kill() {
-    if (process != null) {
-      process.destroyForcibly();
+    if (sample != null) {
+      sample.process().destroyForcibly();
     }
   }
 
   private int start(String... drainArgs) throws Exception {
-    List<String> command = new java.util.ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
-        System.getProperty("sample.jar"), "--server.port=0"));
-    command.addAll(List.of(drainArgs));
-    process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-    CompletableFuture<Integer> port = new CompletableFuture<>();
-    Thread reader = new Thread(() -> {
-      try (BufferedReader in = new BufferedReader(
-          new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-        String line;
-        while ((line = in.readLine()) != null) {
-          output.add(line);
-          if (line.startsWith("LISTENING port=")) {
-            port.complete(Integer.parseInt(line.split("[= ]")[2]));
-          }
-        }
-      } catch (java.io.IOException ignored) {
-        // the sample exited
-      }
-    });
-    reader.setDaemon(true);
-    reader.start();
-    return port.get(30, TimeUnit.SECONDS);
+    List<String> args = new ArrayList<>(List.of("--server.port=0"));
+    args.addAll(List.of(drainArgs));
+    sample = SampleProcess.start(Path.of(System.getProperty("sample.jar")), List.of(), args,
+        ProcessBuilder.Redirect.DISCARD);
+    return sample.port();
   }
 
   @Test
@@ -80,13 +59,14 @@ class ServletJettyProcessIT {
     });
 
     long sigterm = System.nanoTime();
+    Process process = sample.process();
     assertThat(process.toHandle().destroy()).isTrue();
     assertThat(process.waitFor(10, TimeUnit.SECONDS)).isTrue();
     long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sigterm);
 
     assertThat(process.exitValue()).isEqualTo(143);
     assertThat(tookMillis).as("ms from SIGTERM to exit").isLessThan(3000);
-    await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(output)
+    await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(sample.lines())
         .anyMatch(line -> line.startsWith("DRAIN done in ")
             && line.contains("cut: [POST /upload (") && line.contains(" of 52428800 bytes)]")));
     sending.get(10, TimeUnit.SECONDS);

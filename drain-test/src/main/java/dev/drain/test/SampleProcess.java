@@ -1,0 +1,97 @@
+package dev.drain.test;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A sample jar running in its own JVM: every line it prints is kept, and the port it announces
+ * with {@code LISTENING port=N} is waited for.
+ */
+public final class SampleProcess {
+
+  private final Process process;
+  private final List<String> lines = new CopyOnWriteArrayList<>();
+  private final int port;
+
+  private SampleProcess(Process process, Duration startTimeout) throws Exception {
+    this.process = process;
+    CompletableFuture<Integer> listening = new CompletableFuture<>();
+    Thread reader = new Thread(() -> {
+      try (BufferedReader in = new BufferedReader(
+          new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+        String line;
+        while ((line = in.readLine()) != null) {
+          lines.add(line);
+          if (line.startsWith("LISTENING port=")) {
+            listening.complete(Integer.parseInt(line.split("[= ]")[2]));
+          }
+        }
+      } catch (IOException gone) {
+        // the process ended
+      }
+      listening.completeExceptionally(new IllegalStateException("exited before listening"));
+    }, "sample-stdout-" + process.pid());
+    reader.setDaemon(true);
+    reader.start();
+    this.port = listening.get(startTimeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Starts {@code java <jvmArgs> -jar <jar> <args>} with this JVM's {@code java} and waits until
+   * it prints {@code LISTENING port=N}.
+   *
+   * @param jar the sample jar
+   * @param jvmArgs options for the JVM
+   * @param args the sample's arguments
+   * @param stderr where the sample's standard error goes
+   * @return the running sample
+   * @throws Exception when it cannot start or does not listen within 30 s
+   */
+  public static SampleProcess start(Path jar, List<String> jvmArgs, List<String> args,
+      ProcessBuilder.Redirect stderr) throws Exception {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(jvmArgs);
+    command.add("-jar");
+    command.add(jar.toString());
+    command.addAll(args);
+    return new SampleProcess(new ProcessBuilder(command).redirectError(stderr).start(),
+        Duration.ofSeconds(30));
+  }
+
+  /**
+   * Returns the port the sample listens on.
+   *
+   * @return the port
+   */
+  public int port() {
+    return port;
+  }
+
+  /**
+   * Returns the process.
+   *
+   * @return the process
+   */
+  public Process process() {
+    return process;
+  }
+
+  /**
+   * Returns what the sample printed so far, one entry a line.
+   *
+   * @return a live, thread-safe view
+   */
+  public List<String> lines() {
+    return lines;
+  }
+}
