@@ -128,10 +128,12 @@ public final class Drain {
     Objects.requireNonNull(reason, "reason");
     DrainState current;
     while ((current = state.get()).compareTo(DrainState.DRAINING) < 0) {
+      // Built before the state flips, so that nothing can fail between readiness turning false
+      // and the drain's timers being set.
+      DrainRun newRun =
+          new DrainRun(config, tracker, policy, listeners, reason,
+              () -> lastArrivalNanos, refused::sum, this::onDrained);
       if (state.compareAndSet(current, DrainState.DRAINING)) {
-        DrainRun newRun =
-            new DrainRun(config, tracker, policy, listeners, reason,
-                () -> lastArrivalNanos, refused::sum, this::onDrained);
         run = newRun;
         listeners.fire(new DrainEvent.StateChanged(current, DrainState.DRAINING, reason));
         newRun.start();

@@ -22,6 +22,12 @@ public final class DrainConfig {
   /** Bytes in one mebibyte, the unit Spring's {@code DataSize} calls {@code 1MB}. */
   public static final long MEBIBYTE = 1024L * 1024L;
 
+  /**
+   * The longest duration any setting takes: a year. Longer values are rejected so that every
+   * sum of times the drain computes fits in a {@code long} of nanoseconds.
+   */
+  public static final Duration MAX_DURATION = Duration.ofDays(365);
+
   private static final DrainConfig DEFAULTS = new Builder().build();
 
   private final Duration gracePeriod;
@@ -35,6 +41,7 @@ public final class DrainConfig {
   private final Duration retryAfter;
   private final Duration upstreamIdleTimeout;
   private final Duration serverIdleTimeout;
+  private final ProbeConfig probes;
   private final DrainClock clock;
 
   private DrainConfig(Builder b) {
@@ -49,6 +56,7 @@ public final class DrainConfig {
     this.retryAfter = b.retryAfter;
     this.upstreamIdleTimeout = b.upstreamIdleTimeout;
     this.serverIdleTimeout = b.serverIdleTimeout;
+    this.probes = b.probes;
     this.clock = b.clock;
   }
 
@@ -85,9 +93,10 @@ public final class DrainConfig {
    * drain.min-client-rate=1MB}). Durations take Spring's forms ({@code 500ms}, {@code 2s}, {@code
    * 1m}, ISO-8601 {@code PT2S}; a bare number is milliseconds); sizes take {@code B}, {@code KB},
    * {@code MB}, {@code GB} (binary multiples, as Spring's {@code DataSize}; a bare number is
-   * bytes). Keys outside {@code drain.} are ignored; {@code drain.enabled} and {@code
-   * drain.endpoint.*} belong to adapters and are ignored here; any other unknown {@code drain.}
-   * key is an error, so a typo does not silently keep a default.
+   * bytes). Keys outside {@code drain.} are ignored, and so is {@code drain.enabled}, which
+   * switches an adapter on or off; {@code drain.endpoint.enabled}, {@code drain.endpoint.token},
+   * {@code drain.probe.readiness-path} and {@code drain.probe.status-path} set {@link #probes()};
+   * any other {@code drain.} key is an error, so a typo does not silently keep a default.
    *
    * @param properties the properties; must not be null
    * @return the settings, starting from the defaults
@@ -206,6 +215,15 @@ public final class DrainConfig {
   }
 
   /**
+   * Where adapters answer the probes, and whether {@code POST} on the status path starts a drain.
+   *
+   * @return the probe settings; never null
+   */
+  public ProbeConfig probes() {
+    return probes;
+  }
+
+  /**
    * The clock every time rule reads.
    *
    * @return the clock; never null
@@ -231,7 +249,7 @@ public final class DrainConfig {
         + ", stallTimeout=" + stallTimeout
         + ", refuseUploadsThatCannotFinish=" + refuseUploadsThatCannotFinish
         + ", retryAfter=" + retryAfter + ", upstreamIdleTimeout=" + upstreamIdleTimeout
-        + ", serverIdleTimeout=" + serverIdleTimeout + "}";
+        + ", serverIdleTimeout=" + serverIdleTimeout + ", probes=" + probes + "}";
   }
 
   /** A validating builder; {@link #build()} checks the settings together. Not thread-safe. */
@@ -247,6 +265,7 @@ public final class DrainConfig {
     private Duration retryAfter = Duration.ofSeconds(1);
     private Duration upstreamIdleTimeout;
     private Duration serverIdleTimeout;
+    private ProbeConfig probes = ProbeConfig.defaults();
     private DrainClock clock = DrainClock.system();
 
     private Builder() {}
@@ -263,6 +282,7 @@ public final class DrainConfig {
       retryAfter = c.retryAfter;
       upstreamIdleTimeout = c.upstreamIdleTimeout;
       serverIdleTimeout = c.serverIdleTimeout;
+      probes = c.probes;
       clock = c.clock;
     }
 
@@ -396,6 +416,24 @@ public final class DrainConfig {
     }
 
     /**
+     * Sets the probe settings.
+     * @param value must not be null
+     * @return this builder
+     */
+    public Builder probes(ProbeConfig value) {
+      probes = Objects.requireNonNull(value, "probes");
+      return this;
+    }
+
+    /**
+     * Returns the probe settings set so far, for changing one of them.
+     * @return the probe settings
+     */
+    public ProbeConfig probes() {
+      return probes;
+    }
+
+    /**
      * Sets the clock.
      * @param value must not be null
      * @return this builder
@@ -409,9 +447,16 @@ public final class DrainConfig {
      * Checks the settings together and returns them.
      *
      * @return the immutable settings
-     * @throws IllegalArgumentException when the safety margin is not below the grace period
+     * @throws IllegalArgumentException when the safety margin is not below the grace period, or
+     *     the drain endpoint is enabled without a token
      */
     public DrainConfig build() {
+      if (probes.drainEndpointEnabled() && probes.drainEndpointToken().isEmpty()) {
+        throw new IllegalArgumentException("drain.endpoint.enabled=true needs drain.endpoint.token "
+            + "(at least " + ProbeConfig.MIN_TOKEN_LENGTH + " characters): POST "
+            + probes.statusPath() + " takes the instance out of service, and a loopback check "
+            + "protects nothing behind a local proxy or sidecar");
+      }
       if (safetyMargin.compareTo(gracePeriod) >= 0) {
         throw new IllegalArgumentException(
             "safetyMargin (" + safetyMargin + ") must be shorter than gracePeriod ("
@@ -425,13 +470,21 @@ public final class DrainConfig {
       if (value.isNegative() || value.isZero()) {
         throw new IllegalArgumentException(name + " must be positive, was " + value);
       }
-      return value;
+      return atMostAYear(name, value);
     }
 
     private static Duration notNegative(String name, Duration value) {
       Objects.requireNonNull(value, name);
       if (value.isNegative()) {
         throw new IllegalArgumentException(name + " must not be negative, was " + value);
+      }
+      return atMostAYear(name, value);
+    }
+
+    private static Duration atMostAYear(String name, Duration value) {
+      if (value.compareTo(MAX_DURATION) > 0) {
+        throw new IllegalArgumentException(name + " must be at most " + MAX_DURATION
+            + " (365 days), was " + value);
       }
       return value;
     }

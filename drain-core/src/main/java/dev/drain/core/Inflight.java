@@ -18,6 +18,18 @@ public interface Inflight extends AutoCloseable {
   void onBytes(long bytes);
 
   /**
+   * Reads the body's progress from a counter the server keeps, in addition to {@link
+   * #onBytes(long)}: for bytes the server reads itself, which no wrapper sees (a servlet
+   * container parsing a multipart or form body for {@code getParts()} or {@code getParameter()}).
+   * The counter must only grow while the request is open; it is read when progress is needed
+   * (status, stall checks, estimates), never after {@link #close()}, and the larger of the two
+   * counts wins. Ignored by a request without a body.
+   *
+   * @param bytesRead the server's count of body bytes read for this request; must not be null
+   */
+  default void bytesReadFrom(java.util.function.LongSupplier bytesRead) {}
+
+  /**
    * Ends the request. Idempotent and thread-safe.
    */
   @Override

@@ -18,8 +18,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *       stay open: a proxy may be about to reuse them);
  *   <li>{@link ServerControl#stopAccepting()}: close idle connections, stop accepting;
  *   <li>wait for requests in flight, at most until the drain deadline;
- *   <li>{@link ServerControl#stop(Duration)}, waited for only until shortly before the grace
- *       period ends, and log the result.
+ *   <li>{@link ServerControl#stop(DrainResult, Duration)}, waited for only until {@link
+ *       #EXIT_RESERVE} before the grace period ends, so the JVM's own exit fits too.
  * </ol>
  *
  * <p>All of it ends before the grace period. The JVM then exits with its own status for the
@@ -30,8 +30,12 @@ public final class ShutdownCoordinator {
 
   private static final System.Logger LOG = System.getLogger("dev.drain");
 
-  /** Time kept back from the server's stop before the grace period ends. */
-  private static final Duration STOP_RESERVE = Duration.ofMillis(250);
+  /**
+   * Time kept back at the end of the grace period for the JVM's own exit once the coordinator
+   * returns: HotSpot waits up to 300 ms for threads still in native code (a server thread blocked
+   * on a socket, a selector), then the other shutdown hooks run.
+   */
+  public static final Duration EXIT_RESERVE = Duration.ofMillis(500);
 
   private final Drain drain;
   private final ServerControl control;
@@ -92,7 +96,9 @@ public final class ShutdownCoordinator {
 
   /**
    * Runs the whole sequence and returns when the server is stopped. Safe to call from several
-   * threads and more than once: the sequence runs once and every caller gets its result.
+   * threads and more than once: the sequence runs once and every caller gets its result. An
+   * interrupt does not cut the sequence short: the call still waits for the drain and the
+   * server's stop, then returns with the thread's interrupt status set again.
    *
    * @param reason what asked for the shutdown, e.g. {@code "SIGTERM"}
    * @return the drain's result
@@ -101,39 +107,48 @@ public final class ShutdownCoordinator {
     long startNanos = System.nanoTime();
     CompletableFuture<DrainResult> drained = drain.startDrain(reason).toCompletableFuture();
     if (!stopped.compareAndSet(false, true)) {
-      return done.join();
+      return joinUninterruptibly(done);
     }
+    boolean interrupted = Thread.interrupted();
     DrainConfig config = drain.config();
     DrainResult result;
     try {
       result = drained.get(config.drainBudget().plusSeconds(1).toNanos(), TimeUnit.NANOSECONDS);
     } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      result = drain.completion().toCompletableFuture().getNow(null);
+      interrupted = true;
+      result = waitUninterruptibly(drained, config.drainBudget().plusSeconds(1));
     } catch (ExecutionException | TimeoutException e) {
       LOG.log(System.Logger.Level.ERROR, "graceful-drain: drain did not complete in time", e);
       result = null;
     }
-    Duration remaining = config.gracePeriod().minusNanos(System.nanoTime() - startNanos);
-    stopServer(remaining.isNegative() ? Duration.ZERO : remaining);
     if (result == null) {
       result = new DrainResult(reason, Duration.ofNanos(System.nanoTime() - startNanos), true,
           java.util.List.of(), drain.inflight(), drain.status().refused());
     }
+    Duration remaining = config.gracePeriod().minusNanos(System.nanoTime() - startNanos);
+    interrupted |= stopServer(result, remaining.isNegative() ? Duration.ZERO : remaining);
     done.complete(result);
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
     return result;
   }
 
   /**
    * Runs the server's stop on its own thread and waits for it only while the grace period
-   * allows: a server whose stop hangs (a worker blocked on a cut upload, say) must not make the
-   * platform SIGKILL the process before the other shutdown hooks ran.
+   * allows, keeping {@link #EXIT_RESERVE} for the JVM's own exit: a server whose stop hangs (a
+   * worker blocked on a cut upload, say) must not make the platform SIGKILL the process before
+   * the other shutdown hooks ran.
+   *
+   * @return whether the waiting thread was interrupted meanwhile
    */
-  private void stopServer(Duration remaining) {
+  private boolean stopServer(DrainResult result, Duration remaining) {
+    Duration budget = remaining.compareTo(EXIT_RESERVE) > 0
+        ? remaining.minus(EXIT_RESERVE) : Duration.ZERO;
     CompletableFuture<Void> stopped = new CompletableFuture<>();
     Thread stopper = new Thread(() -> {
       try {
-        control.stop(remaining);
+        control.stop(result, budget);
         stopped.complete(null);
       } catch (Exception | Error e) {
         stopped.completeExceptionally(e);
@@ -141,17 +156,55 @@ public final class ShutdownCoordinator {
     }, "graceful-drain-server-stop");
     stopper.setDaemon(true);
     stopper.start();
-    Duration wait = remaining.minus(STOP_RESERVE.compareTo(remaining.dividedBy(2)) < 0
-        ? STOP_RESERVE : remaining.dividedBy(2));
-    try {
-      stopped.get(Math.max(1, wait.toNanos()), TimeUnit.NANOSECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (ExecutionException e) {
-      LOG.log(System.Logger.Level.ERROR, "graceful-drain: server stop failed", e.getCause());
-    } catch (TimeoutException e) {
-      LOG.log(System.Logger.Level.WARNING, "graceful-drain: server stop still running after "
-          + wait.toMillis() + " ms; going on so the process ends before the grace period");
+    boolean interrupted = false;
+    long deadline = System.nanoTime() + budget.toNanos();
+    while (true) {
+      try {
+        stopped.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        return interrupted;
+      } catch (InterruptedException e) {
+        interrupted = true;
+      } catch (ExecutionException e) {
+        LOG.log(System.Logger.Level.ERROR, "graceful-drain: server stop failed", e.getCause());
+        return interrupted;
+      } catch (TimeoutException e) {
+        LOG.log(System.Logger.Level.WARNING, "graceful-drain: server stop still running after "
+            + budget.toMillis() + " ms; going on so the process ends before the grace period");
+        return interrupted;
+      }
+    }
+  }
+
+  /** Waits for the drain through interrupts; the caller restores the interrupt status. */
+  private static DrainResult waitUninterruptibly(CompletableFuture<DrainResult> drained,
+      Duration atMost) {
+    long deadline = System.nanoTime() + atMost.toNanos();
+    while (true) {
+      try {
+        return drained.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      } catch (InterruptedException e) {
+        // keep waiting: stopping the server now would cut the requests the drain waits for
+      } catch (ExecutionException | TimeoutException e) {
+        LOG.log(System.Logger.Level.ERROR, "graceful-drain: drain did not complete in time", e);
+        return null;
+      }
+    }
+  }
+
+  private static DrainResult joinUninterruptibly(CompletableFuture<DrainResult> future) {
+    boolean interrupted = false;
+    while (true) {
+      try {
+        DrainResult result = future.get();
+        if (interrupted) {
+          Thread.currentThread().interrupt();
+        }
+        return result;
+      } catch (InterruptedException e) {
+        interrupted = true;
+      } catch (ExecutionException e) {
+        throw new IllegalStateException("graceful-drain: shutdown failed", e.getCause());
+      }
     }
   }
 

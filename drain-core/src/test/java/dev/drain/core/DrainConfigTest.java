@@ -75,6 +75,43 @@ class DrainConfigTest {
     assertThat(config.upstreamIdleTimeout()).hasValue(Duration.ofMinutes(1));
   }
 
+  @Test
+  void durationsAboveAYearAreRejectedSoNoSumOverflows() {
+    assertThatThrownBy(() -> DrainConfig.fromProperties(
+        Map.of("drain.grace-period", "9223372036854775807")))
+        .hasMessageContaining("drain.grace-period").hasMessageContaining("at most PT8760H");
+    assertThatThrownBy(() -> DrainConfig.builder().propagationDelay(Duration.ofDays(366)))
+        .hasMessage("propagationDelay must be at most PT8760H (365 days), was PT8784H");
+    assertThat(DrainConfig.builder().gracePeriod(Duration.ofDays(365)).build().drainBudget())
+        .isEqualTo(Duration.ofDays(365).minusSeconds(2));
+  }
+
+  @Test
+  void probeAndEndpointKeysConfigureTheProbes() {
+    DrainConfig config = DrainConfig.fromProperties(Map.of(
+        "drain.endpoint.enabled", "true",
+        "drain.endpoint.token", "s3cret-token-0123456789",
+        "drain.probe.readiness-path", "/ready",
+        "drain.probe.status-path", "/drain"));
+    assertThat(config.probes().drainEndpointEnabled()).isTrue();
+    assertThat(config.probes().drainEndpointToken()).hasValue("s3cret-token-0123456789");
+    assertThat(config.probes().readinessPath()).isEqualTo("/ready");
+    assertThat(config.probes().statusPath()).isEqualTo("/drain");
+    assertThat(config.toString()).doesNotContain("s3cret").contains("drainEndpointToken=****");
+    assertThat(DrainConfig.defaults().probes()).isEqualTo(ProbeConfig.defaults());
+  }
+
+  @Test
+  void anEnabledEndpointWithoutATokenIsAnError() {
+    assertThatThrownBy(() -> DrainConfig.fromProperties(Map.of("drain.endpoint.enabled", "true")))
+        .hasMessageContaining("drain.endpoint.enabled=true needs drain.endpoint.token");
+    assertThatThrownBy(() -> DrainConfig.fromProperties(Map.of("drain.endpoint.token", "short")))
+        .hasMessageContaining("Invalid value '****' for drain.endpoint.token")
+        .hasMessageContaining("at least 16 characters");
+    assertThatThrownBy(() -> DrainConfig.fromProperties(Map.of("drain.endpoint.enable", "true")))
+        .hasMessageContaining("Unknown property 'drain.endpoint.enable'");
+  }
+
   @ParameterizedTest
   @CsvSource(delimiter = '|', value = {
     "drain.grace-period  | 0.5s | Invalid value '0.5s' for drain.grace-period: not a duration",

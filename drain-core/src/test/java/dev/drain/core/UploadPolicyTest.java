@@ -145,6 +145,52 @@ class UploadPolicyTest {
   }
 
   @Test
+  void anUploadThatStallsAgainAfterResumingIsReportedAgain() {
+    Drain drain = drain(config().stallTimeout(Duration.ofSeconds(4)));
+    Inflight upload = drain.begin(new RequestInfo("POST", "/upload", 10 * MB));
+    upload.onBytes(MB);
+    drain.startDrain("SIGTERM");
+
+    clock.advance(Duration.ofSeconds(5));
+    assertThat(recorder.of(DrainEvent.StallDetected.class)).hasSize(1);
+    upload.onBytes(MB); // resumes
+    clock.advance(Duration.ofSeconds(2));
+    assertThat(recorder.of(DrainEvent.StallDetected.class)).hasSize(1);
+    clock.advance(Duration.ofSeconds(4)); // stalls again
+    assertThat(recorder.of(DrainEvent.StallDetected.class)).hasSize(2);
+    assertThat(recorder.of(DrainEvent.StallDetected.class).get(1).upload().bytesDone())
+        .isEqualTo(2 * MB);
+    clock.advance(Duration.ofSeconds(10));
+    assertThat(recorder.of(DrainEvent.StallDetected.class)).hasSize(2);
+    upload.close();
+  }
+
+  @Test
+  void progressCountedByTheServerItselfIsSeenAndIsNotAStall() {
+    Drain drain = drain(config().stallTimeout(Duration.ofSeconds(4)));
+    Inflight upload = drain.begin(new RequestInfo("POST", "/form", 10 * MB));
+    java.util.concurrent.atomic.AtomicLong serverCount = new java.util.concurrent.atomic.AtomicLong();
+    upload.bytesReadFrom(serverCount::get);
+    drain.startDrain("SIGTERM");
+
+    for (int second = 1; second <= 6; second++) {
+      clock.advance(Duration.ofSeconds(1));
+      serverCount.addAndGet(MB); // the container parses the body; no wrapper sees the bytes
+      assertThat(drain.status().uploads().get(0).bytesDone()).isEqualTo(second * MB);
+    }
+    assertThat(recorder.of(DrainEvent.StallDetected.class)).isEmpty();
+    assertThat(drain.status().uploads().get(0).bytesPerSecond()).isEqualTo(1.0 * MB);
+    upload.onBytes(MB); // a wrapper's count below the server's does not add to it
+    assertThat(drain.status().uploads().get(0).bytesDone()).isEqualTo(6 * MB);
+
+    clock.advance(Duration.ofSeconds(5));
+    assertThat(recorder.of(DrainEvent.StallDetected.class)).hasSize(1);
+    upload.close();
+    serverCount.set(0); // the server recycles its counter for the next request
+    assertThat(drain.inflight()).isZero();
+  }
+
+  @Test
   void deadlineCutsWhatIsLeftAndListsIt() {
     Drain drain = drain(config());
     Inflight upload = drain.begin(new RequestInfo("POST", "/upload", 50 * MB));

@@ -29,7 +29,14 @@ public final class ConfigProperties {
               (b, v) -> b.refuseUploadsThatCannotFinish(bool(v))),
           Map.entry("retry-after", (b, v) -> b.retryAfter(duration(v))),
           Map.entry("upstream-idle-timeout", (b, v) -> b.upstreamIdleTimeout(duration(v))),
-          Map.entry("server-idle-timeout", (b, v) -> b.serverIdleTimeout(duration(v))));
+          Map.entry("server-idle-timeout", (b, v) -> b.serverIdleTimeout(duration(v))),
+          Map.entry("endpoint.enabled",
+              (b, v) -> b.probes(b.probes().withDrainEndpointEnabled(bool(v)))),
+          Map.entry("endpoint.token", (b, v) -> b.probes(b.probes().withDrainEndpointToken(v))),
+          Map.entry("probe.readiness-path",
+              (b, v) -> b.probes(b.probes().withPaths(v, b.probes().statusPath()))),
+          Map.entry("probe.status-path",
+              (b, v) -> b.probes(b.probes().withPaths(b.probes().readinessPath(), v))));
 
   private ConfigProperties() {}
 
@@ -46,7 +53,7 @@ public final class ConfigProperties {
             return;
           }
           String name = key.substring("drain.".length());
-          if (name.equals("enabled") || name.startsWith("endpoint.") || name.startsWith("probe.")) {
+          if (name.equals("enabled")) {
             return;
           }
           BiConsumer<DrainConfig.Builder, String> setter = SETTERS.get(name);
@@ -58,8 +65,9 @@ public final class ConfigProperties {
           try {
             setter.accept(builder, value.trim());
           } catch (IllegalArgumentException | ArithmeticException e) {
+            String shown = name.equals("endpoint.token") ? "****" : value;
             throw new IllegalArgumentException(
-                "Invalid value '" + value + "' for " + key + ": " + e.getMessage(), e);
+                "Invalid value '" + shown + "' for " + key + ": " + e.getMessage(), e);
           }
         });
   }

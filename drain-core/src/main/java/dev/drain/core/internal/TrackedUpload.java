@@ -4,6 +4,8 @@ import dev.drain.core.DrainClock;
 import dev.drain.core.RequestInfo;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.Objects;
+import java.util.function.LongSupplier;
 
 /** A counted request with a body, whose progress the policy reads. */
 final class TrackedUpload extends TrackedRequest {
@@ -24,6 +26,10 @@ final class TrackedUpload extends TrackedRequest {
   @SuppressWarnings("unused") // written through BYTES
   private volatile long bytes;
   private volatile long lastProgressNanos;
+  private volatile LongSupplier serverCount;
+  private volatile long serverBytes;
+  /** The progress time of the stall last reported; a stall after new progress is reported too. */
+  private volatile long stallReportedAt;
   private volatile boolean stallReported;
 
   TrackedUpload(InflightTracker tracker, RequestInfo info, DrainClock clock) {
@@ -42,20 +48,50 @@ final class TrackedUpload extends TrackedRequest {
     }
   }
 
+  @Override
+  public void bytesReadFrom(LongSupplier bytesRead) {
+    serverCount = Objects.requireNonNull(bytesRead, "bytesRead");
+  }
+
+  /**
+   * Returns the body bytes read so far: the larger of what {@link #onBytes} reported and the
+   * server's own count. Reading a grown server count is progress.
+   */
   long bytes() {
-    return bytes;
+    long reported = bytes;
+    LongSupplier counter = serverCount;
+    if (counter == null) {
+      return reported;
+    }
+    long seen = serverBytes;
+    if (!isClosed()) {
+      long now = counter.getAsLong();
+      if (now > seen) {
+        // Racing readers may both see growth; both then record progress, which is harmless.
+        serverBytes = now;
+        lastProgressNanos = clock.nanoTime();
+        seen = now;
+      }
+    }
+    return Math.max(reported, seen);
   }
 
   long lastProgressNanos() {
+    bytes(); // pulls the server's count, which may be newer progress
     return lastProgressNanos;
   }
 
-  /** Returns true the first time only, so each stall is reported once. */
-  boolean markStallReported() {
-    if (stallReported) {
+  /**
+   * Returns true once per stall: the first time the upload is seen stalled since its last
+   * progress.
+   */
+  synchronized boolean markStallReported() {
+    long progress = lastProgressNanos;
+    if (stallReported && stallReportedAt == progress) {
       return false;
     }
     stallReported = true;
+    stallReportedAt = progress;
     return true;
   }
 }

@@ -162,7 +162,7 @@ public final class UploadPolicy {
       long remaining = remainingNanos(upload, nowNanos);
       if (remaining < 0) {
         lines.add(what + ": length unknown, cannot estimate; it is waited for until the deadline");
-      } else if (nowNanos + remaining > deadlineNanos) {
+      } else if (remaining > deadlineNanos - nowNanos) {
         long graceNanos = (nowNanos - drainStartNanos) + remaining + config.safetyMargin().toNanos();
         long graceSeconds = ceilSeconds(graceNanos);
         lines.add(what + ": needs about " + seconds(remaining) + " more, "

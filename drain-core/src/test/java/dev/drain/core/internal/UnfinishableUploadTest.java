@@ -43,6 +43,16 @@ class UnfinishableUploadTest {
   }
 
   @Test
+  void aDeadlineFarAwayDoesNotOverflowTheComparison() {
+    Inflight upload = tracker.begin(new RequestInfo("POST", "/upload", Long.MAX_VALUE / 2));
+    clock.advance(Duration.ofSeconds(1));
+    upload.onBytes(1); // 1 B/s: the estimate is centuries
+    long now = clock.nanoTime();
+    assertThat(policy.unfinishable(tracker, now, now, now + Duration.ofDays(365).toNanos()))
+        .singleElement().asString().contains("POST /upload").contains("would finish with");
+  }
+
+  @Test
   void closedUploadsLeaveTheRegistry() {
     Inflight upload = tracker.begin(new RequestInfo("POST", "/upload", 10));
     assertThat(tracker.uploadCount()).isEqualTo(1);

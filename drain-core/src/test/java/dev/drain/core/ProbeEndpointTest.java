@@ -1,0 +1,79 @@
+package dev.drain.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.Test;
+
+class ProbeEndpointTest {
+
+  private static final String TOKEN = "0123456789abcdef-token";
+
+  private static Drain drain(ProbeConfig probes) {
+    Drain drain = Drain.builder().config(DrainConfig.builder().propagationDelay(Duration.ofSeconds(5))
+        .probes(probes).build()).build();
+    drain.markReady();
+    return drain;
+  }
+
+  @Test
+  void readinessAndStatusFollowTheDrain() {
+    Drain drain = drain(ProbeConfig.defaults());
+    ProbeEndpoint probes = new ProbeEndpoint(drain);
+    assertThat(probes.answer("GET", "/readyz", null).status()).isEqualTo(200);
+    assertThat(probes.answer("GET", "/readyz", null).body()).isEqualTo("ready\n");
+    assertThat(probes.answer("GET", "/drainz", null).body()).startsWith("{\"state\":\"SERVING\"");
+    assertThat(probes.answer("GET", "/hello", null)).isNull();
+    assertThat(probes.isProbe("/hello")).isFalse();
+
+    drain.startDrain("test");
+
+    assertThat(probes.answer("HEAD", "/readyz", null).status()).isEqualTo(503);
+    assertThat(probes.answer("GET", "/readyz", null).body()).isEqualTo("draining\n");
+    assertThat(probes.answer("DELETE", "/readyz", null).headers()).containsEntry("Allow",
+        "GET, HEAD");
+  }
+
+  @Test
+  void postIsOffByDefault() {
+    Drain drain = drain(ProbeConfig.defaults());
+    ProbeEndpoint.Answer answer = new ProbeEndpoint(drain).answer("POST", "/drainz",
+        "Bearer " + TOKEN);
+    assertThat(answer.status()).isEqualTo(405);
+    assertThat(answer.headers()).containsEntry("Allow", "GET, HEAD");
+    assertThat(drain.isReady()).isTrue();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(nullValues = "null", value = {
+    "null, 401",
+    "Bearer wrong-token-0123456789, 401",
+    "0123456789abcdef-token, 401",
+    "Basic 0123456789abcdef-token, 401",
+    "Bearer 0123456789abcdef-token, 202",
+  })
+  void postNeedsTheToken(String authorization, int status) {
+    Drain drain = drain(ProbeConfig.defaults().withDrainEndpoint(TOKEN));
+    ProbeEndpoint.Answer answer = new ProbeEndpoint(drain).answer("POST", "/drainz",
+        authorization);
+    assertThat(answer.status()).isEqualTo(status);
+    assertThat(drain.isDraining()).isEqualTo(status == 202);
+    if (status == 401) {
+      assertThat(answer.headers()).containsEntry("WWW-Authenticate", "Bearer");
+    } else {
+      assertThat(answer.body()).startsWith("{\"state\":\"DRAINING\"");
+    }
+  }
+
+  @Test
+  void otherPathsCanBeConfigured() {
+    Drain drain = drain(ProbeConfig.defaults().withPaths("/health/ready", "/admin/drain"));
+    ProbeEndpoint probes = new ProbeEndpoint(drain);
+    assertThat(probes.answer("GET", "/readyz", null)).isNull();
+    assertThat(probes.answer("GET", "/health/ready", null).status()).isEqualTo(200);
+    assertThat(probes.answer("GET", "/admin/drain", null).contentType())
+        .isEqualTo("application/json");
+  }
+}
