@@ -3,6 +3,7 @@ package dev.drain.servlet;
 import dev.drain.core.Admission;
 import dev.drain.core.Drain;
 import dev.drain.core.Inflight;
+import dev.drain.core.ProbeEndpoint;
 import dev.drain.core.RequestInfo;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.FilterChain;
@@ -14,16 +15,21 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.function.LongSupplier;
 
 /**
  * The servlet adapter: tracks every request from its entry to its end, counts body bytes as the
- * application reads them, answers the probes, and while draining adds {@code Connection: close}
- * and refuses uploads that cannot finish (503 before the body is read).
+ * application reads them, answers the probes ({@link ProbeEndpoint}, configured by {@code
+ * DrainConfig#probes()}), and while draining adds {@code Connection: close} to every response
+ * committed after the drain started and refuses uploads that cannot finish (503 before the body
+ * is read).
  *
  * <p>Map it first in the chain, on {@code /*}, for the {@code REQUEST} dispatcher, with async
  * support. A request ends when {@code doFilter} returns, or, for an async request, when its
- * {@code AsyncListener} sees complete, timeout or error — on every path, so the in-flight count
- * returns to exactly zero after client aborts and exceptions.
+ * {@code AsyncListener} sees the cycle complete (not at a timeout or error: the application may
+ * still answer then) — on every path, so the in-flight count returns to exactly zero after
+ * client aborts and exceptions. Body bytes the container reads itself (multipart, forms) are
+ * counted when the server glue publishes its counter as {@link #BYTES_READ_ATTRIBUTE}.
  *
  * <pre>{@code
  * Drain drain = Drain.builder().build();
@@ -34,6 +40,13 @@ public class DrainFilter extends HttpFilter {
 
   private static final long serialVersionUID = 1L;
 
+  /**
+   * The request attribute under which server glue publishes a {@link LongSupplier} of the body
+   * bytes the server has read for the request, its own reads included; set by the valve that
+   * {@code TomcatServerControl.configure} installs. Jetty's own counter is read without it.
+   */
+  public static final String BYTES_READ_ATTRIBUTE = "dev.drain.servlet.bytesRead";
+
   /** The response header that ends the connection after the response. */
   static final String CONNECTION = "Connection";
 
@@ -41,23 +54,14 @@ public class DrainFilter extends HttpFilter {
   private final transient ProbeHandler probes;
 
   /**
-   * Creates the filter with the default probes ({@code /readyz}, {@code /drainz}, no POST).
+   * Creates the filter; the probes answer as {@code drain.config().probes()} says ({@code
+   * /readyz}, {@code /drainz}, no {@code POST} by default).
    *
    * @param drain the drain; must not be null
    */
   public DrainFilter(Drain drain) {
-    this(drain, ProbeSettings.defaults());
-  }
-
-  /**
-   * Creates the filter.
-   *
-   * @param drain the drain; must not be null
-   * @param probes where the probes answer and whether {@code POST /drainz} is enabled
-   */
-  public DrainFilter(Drain drain, ProbeSettings probes) {
     this.drain = Objects.requireNonNull(drain, "drain");
-    this.probes = new ProbeHandler(drain, Objects.requireNonNull(probes, "probes"));
+    this.probes = new ProbeHandler(new ProbeEndpoint(drain), drain);
   }
 
   /**
@@ -92,23 +96,26 @@ public class DrainFilter extends HttpFilter {
       refuse(response, late.reason(), late.retryAfterSeconds());
       return;
     }
-    TrackedRequestWrapper tracked = new TrackedRequestWrapper(request, inflight);
+    if (info.hasBody()) {
+      LongSupplier read = ServerBytesRead.of(request);
+      if (read != null) {
+        inflight.bytesReadFrom(read);
+      }
+    }
+    ClosingResponse closing = new ClosingResponse(response, drain);
+    TrackedRequestWrapper tracked = new TrackedRequestWrapper(request, inflight, closing);
     boolean async = false;
     try {
-      markClosingIfDraining(response);
-      chain.doFilter(tracked, response);
-      markClosingIfDraining(response);
+      closing.markIfDraining();
+      chain.doFilter(tracked, closing);
       async = tracked.closesAsynchronously();
+      if (!async) {
+        closing.markIfDraining(); // a response the container commits after the chain returns
+      }
     } finally {
       if (!async) {
         inflight.close();
       }
-    }
-  }
-
-  private void markClosingIfDraining(HttpServletResponse response) {
-    if (drain.isDraining() && !response.isCommitted()) {
-      response.setHeader(CONNECTION, "close");
     }
   }
 
@@ -131,7 +138,11 @@ public class DrainFilter extends HttpFilter {
   /**
    * The declared body length: {@code Content-Length}, {@link RequestInfo#UNKNOWN_LENGTH} for a
    * chunked body, 0 for none. Servers reject malformed lengths with 400 before filters run; a
-   * value that still gets here unreadable counts as a body of unknown length.
+   * value that still gets here unreadable counts as a body of unknown length. HTTP/2 and HTTP/3
+   * have no chunked encoding: a body of undeclared length is simply frames that follow the
+   * headers, so there a request without {@code Content-Length} counts as a body of unknown
+   * length unless its method is one that carries none ({@code GET}, {@code HEAD}, {@code
+   * DELETE}, {@code OPTIONS}, {@code TRACE}, {@code CONNECT}).
    */
   static long bodyLength(HttpServletRequest request) {
     long length = request.getContentLengthLong();
@@ -145,6 +156,23 @@ public class DrainFilter extends HttpFilter {
     if (encoding != null && encoding.toLowerCase(Locale.ROOT).contains("chunked")) {
       return RequestInfo.UNKNOWN_LENGTH;
     }
-    return request.getHeader("Content-Length") != null ? RequestInfo.UNKNOWN_LENGTH : 0;
+    if (request.getHeader("Content-Length") != null) {
+      return RequestInfo.UNKNOWN_LENGTH;
+    }
+    return framedProtocol(request.getProtocol()) && !bodylessMethod(request.getMethod())
+        ? RequestInfo.UNKNOWN_LENGTH : 0;
+  }
+
+  private static boolean framedProtocol(String protocol) {
+    return protocol != null && (protocol.startsWith("HTTP/2") || protocol.startsWith("HTTP/3"));
+  }
+
+  private static boolean bodylessMethod(String method) {
+    switch (method) {
+      case "GET": case "HEAD": case "DELETE": case "OPTIONS": case "TRACE": case "CONNECT":
+        return true;
+      default:
+        return false;
+    }
   }
 }

@@ -17,18 +17,22 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * The request the application sees: its body is counted, and starting async registers the
- * listener that ends the in-flight handle when the async cycle ends, however it ends.
+ * listener that ends the in-flight handle when the async cycle completes. An async timeout or
+ * error does not end it: the application's own listener may still write a response or dispatch
+ * to render one, and the container completes the cycle afterwards in any case.
  */
 final class TrackedRequestWrapper extends HttpServletRequestWrapper {
 
   private final Inflight inflight;
+  private final ClosingResponse response;
   private volatile boolean asyncListening;
   private ServletInputStream stream;
   private BufferedReader reader;
 
-  TrackedRequestWrapper(HttpServletRequest request, Inflight inflight) {
+  TrackedRequestWrapper(HttpServletRequest request, Inflight inflight, ClosingResponse response) {
     super(request);
     this.inflight = inflight;
+    this.response = response;
   }
 
   @Override
@@ -57,9 +61,13 @@ final class TrackedRequestWrapper extends HttpServletRequestWrapper {
     return reader;
   }
 
+  /**
+   * Starts async with this request and the filter's response, so that what the application
+   * writes from another thread still gets {@code Connection: close} while draining.
+   */
   @Override
   public AsyncContext startAsync() {
-    return listen(super.startAsync());
+    return listen(super.startAsync(this, response));
   }
 
   @Override
@@ -91,7 +99,7 @@ final class TrackedRequestWrapper extends HttpServletRequestWrapper {
     return context;
   }
 
-  /** Ends the handle when the async cycle ends; re-registers itself if async starts again. */
+  /** Ends the handle when the async cycle completes; re-registers itself if async starts again. */
   private static final class Closer implements AsyncListener {
     private final Inflight inflight;
 
@@ -106,12 +114,19 @@ final class TrackedRequestWrapper extends HttpServletRequestWrapper {
 
     @Override
     public void onTimeout(AsyncEvent event) {
-      inflight.close();
+      // Not the end: the application may answer or dispatch; onComplete follows either way.
     }
 
     @Override
     public void onError(AsyncEvent event) {
-      inflight.close();
+      // Not the end while the response can still be written: the container completes the cycle
+      // after its error handling. Once it is committed nothing more can be sent, and Jetty then
+      // aborts the response without calling onComplete.
+      ServletResponse response = event.getSuppliedResponse() != null
+          ? event.getSuppliedResponse() : event.getAsyncContext().getResponse();
+      if (response == null || response.isCommitted()) {
+        inflight.close();
+      }
     }
 
     @Override

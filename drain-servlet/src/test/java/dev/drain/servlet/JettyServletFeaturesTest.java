@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.drain.core.Drain;
 import dev.drain.core.DrainConfig;
 import dev.drain.core.DrainState;
+import dev.drain.core.ProbeConfig;
 import dev.drain.test.PatternBody;
 import dev.drain.test.RawHttp;
 import jakarta.servlet.AsyncContext;
@@ -31,19 +32,21 @@ import org.junit.jupiter.api.Test;
 /** Servlet-only features on a real Jetty: non-blocking reads and the drain endpoint. */
 class JettyServletFeaturesTest {
 
+  private static final String TOKEN = "kit-token-0123456789";
+
   private Server server;
   private Drain drain;
   private int port;
 
-  private void start(ProbeSettings probes) throws Exception {
+  private void start(ProbeConfig probes) throws Exception {
     drain = Drain.builder().config(DrainConfig.builder().propagationDelay(Duration.ofSeconds(5))
-        .build()).build();
+        .probes(probes).build()).build();
     server = new Server();
     ServerConnector connector = new ServerConnector(server);
     connector.setHost("127.0.0.1");
     server.addConnector(connector);
     ServletContextHandler context = new ServletContextHandler();
-    FilterHolder filter = new FilterHolder(new DrainFilter(drain, probes));
+    FilterHolder filter = new FilterHolder(new DrainFilter(drain));
     filter.setAsyncSupported(true);
     context.addFilter(filter, "/*", EnumSet.of(DispatcherType.REQUEST));
     ServletHolder upload = new ServletHolder(new NonBlockingUpload());
@@ -62,7 +65,7 @@ class JettyServletFeaturesTest {
 
   @Test
   void bytesReadThroughAReadListenerAreCountedAndTheHandleEndsOnComplete() throws Exception {
-    start(ProbeSettings.defaults());
+    start(ProbeConfig.defaults());
     long length = 4 * DrainConfig.MEBIBYTE;
     try (RawHttp raw = new RawHttp(port)) {
       raw.send("POST /upload-async HTTP/1.1\r\nHost: x\r\nContent-Length: " + length + "\r\n\r\n");
@@ -85,10 +88,18 @@ class JettyServletFeaturesTest {
   }
 
   @Test
-  void enabledDrainEndpointStartsADrainForLoopbackClients() throws Exception {
-    start(ProbeSettings.defaults().withDrainEndpoint(true, false));
+  void enabledDrainEndpointStartsADrainForAClientWithTheToken() throws Exception {
+    start(ProbeConfig.defaults().withDrainEndpoint(TOKEN));
     try (RawHttp raw = new RawHttp(port)) {
       raw.send("POST /drainz HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n");
+      RawHttp.Response response = raw.read();
+      assertThat(response.status()).isEqualTo(401);
+      assertThat(response.headers()).containsEntry("www-authenticate", "Bearer");
+    }
+    assertThat(drain.isReady()).isTrue();
+    try (RawHttp raw = new RawHttp(port)) {
+      raw.send("POST /drainz HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + TOKEN
+          + "\r\nContent-Length: 0\r\n\r\n");
       RawHttp.Response response = raw.read();
       assertThat(response.status()).isEqualTo(202);
       assertThat(response.body()).startsWith("{\"state\":\"DRAINING\"");

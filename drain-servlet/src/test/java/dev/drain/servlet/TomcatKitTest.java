@@ -50,9 +50,16 @@ class TomcatKitTest extends DrainBehaviourKit {
     drain.markReady();
     int port = tomcat.getConnector().getLocalPort();
     return KitServer.of(port, drain, coordinator, servlets.uploadBytes::get, () -> {
-      if (tomcat.getServer().getState() != LifecycleState.DESTROYED) {
-        tomcat.stop();
-        tomcat.destroy();
+      // The coordinator may still be stopping it on its own thread (it does not wait for a stop
+      // that the grace period has no room for).
+      synchronized (tomcat) {
+        LifecycleState state = tomcat.getServer().getState();
+        if (state.isAvailable()) {
+          tomcat.stop();
+        }
+        if (tomcat.getServer().getState() == LifecycleState.STOPPED) {
+          tomcat.destroy();
+        }
       }
       servlets.close();
     });

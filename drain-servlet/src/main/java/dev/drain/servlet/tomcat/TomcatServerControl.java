@@ -1,11 +1,25 @@
 package dev.drain.servlet.tomcat;
 
 import dev.drain.core.ServerControl;
+import dev.drain.core.DrainResult;
+import dev.drain.servlet.DrainFilter;
+import jakarta.servlet.ServletException;
+import java.io.IOException;
 import java.lang.reflect.Method;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongSupplier;
 import org.apache.catalina.Container;
+import org.apache.catalina.Lifecycle;
 import org.apache.catalina.LifecycleException;
+import org.apache.catalina.Pipeline;
+import org.apache.catalina.Service;
+import org.apache.catalina.Valve;
+import org.apache.catalina.connector.Request;
+import org.apache.catalina.connector.Response;
+import org.apache.catalina.valves.ValveBase;
 import org.apache.catalina.connector.Connector;
 import org.apache.catalina.core.StandardContext;
 import org.apache.catalina.startup.Tomcat;
@@ -18,10 +32,16 @@ import org.apache.tomcat.util.net.SocketWrapperBase;
  * Drain glue for an embedded Tomcat 11.
  *
  * <p>{@link #configure(Connector)} makes Tomcat send {@code 100 Continue} only when the
- * application reads the body, so a refusal goes out before the client sends an upload. {@link
- * #stopAccepting()} closes the listening sockets gracefully (new connections are refused; Tomcat
- * stops keep-alive on the connections it still serves) and closes the connections that are idle
- * between two requests. {@link #stop(Duration)} closes what is left and runs Tomcat's own stop.
+ * application reads the body, so a refusal goes out before the client sends an upload, and
+ * publishes Tomcat's count of body bytes read as {@link DrainFilter#BYTES_READ_ATTRIBUTE}, so
+ * that uploads Tomcat parses itself (multipart, forms) show progress. {@link #stopAccepting()}
+ * closes the listening sockets gracefully (new connections are refused), pauses the connectors
+ * (each connection then closes after its current response, also one committed before the drain
+ * without {@code Connection: close}; HTTP/2 connections get GOAWAY) and closes the connections
+ * that are idle between two requests. {@link #stop(DrainResult, Duration)} lets responses still
+ * being written finish when the drain was clean, closes the connections of cut requests at once
+ * when it was not, stops the connectors first (their threads end, none stays blocked on a cut
+ * upload) and then the rest of Tomcat.
  *
  * <pre>{@code
  * TomcatServerControl.configure(tomcat.getConnector());
@@ -33,6 +53,8 @@ public final class TomcatServerControl implements ServerControl {
   private static final System.Logger LOG = System.getLogger("dev.drain");
 
   private static final long UNLOAD_DELAY_MILLIS = 100;
+  /** How often a clean stop looks whether the last responses went out; Tomcat has no event. */
+  private static final long FLUSH_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
   private final Tomcat tomcat;
 
@@ -59,15 +81,65 @@ public final class TomcatServerControl implements ServerControl {
     // Bound at start, not at init, so that stopAccepting() can close the listening socket
     // (Tomcat only closes it gracefully when it bound it on start; Spring Boot does the same).
     connector.setProperty("bindOnInit", "false");
+    connector.addLifecycleListener(event -> {
+      if (Lifecycle.BEFORE_START_EVENT.equals(event.getType())) {
+        addBytesReadValve(connector);
+      }
+    });
+  }
+
+  /** Adds the valve to the engine once; the engine exists by the time connectors start. */
+  private static void addBytesReadValve(Connector connector) {
+    Service service = connector.getService();
+    if (service == null || service.getContainer() == null) {
+      return;
+    }
+    Pipeline pipeline = service.getContainer().getPipeline();
+    for (Valve valve : pipeline.getValves()) {
+      if (valve instanceof BytesReadValve) {
+        return;
+      }
+    }
+    pipeline.addValve(new BytesReadValve());
+  }
+
+  /** Publishes Tomcat's own count of body bytes read, which multipart and form parsing update. */
+  static final class BytesReadValve extends ValveBase {
+    BytesReadValve() {
+      super(true);
+    }
+
+    @Override
+    public void invoke(Request request, Response response) throws IOException, ServletException {
+      org.apache.coyote.Request coyote = request.getCoyoteRequest();
+      String method = coyote.getMethod();
+      if (!"GET".equals(method) && !"HEAD".equals(method)) {
+        // Published for every request that may have a body: the length is not read here, so a
+        // malformed Content-Length still gets Tomcat's own 400 further on.
+        request.setAttribute(DrainFilter.BYTES_READ_ATTRIBUTE, (LongSupplier) coyote::getBytesRead);
+      }
+      getNext().invoke(request, response);
+    }
   }
 
   @Override
   public void stopAccepting() {
+    for (Connector connector : tomcat.getService().findConnectors()) {
+      connector.getProtocolHandler().closeServerSocketGraceful();
+      // Paused, Tomcat closes each connection after its current response (sync or async) and
+      // sends GOAWAY on HTTP/2; without it a response committed before the drain would leave
+      // its connection in the proxy's pool.
+      connector.pause();
+    }
+    LOG.log(System.Logger.Level.INFO, "graceful-drain: Tomcat stopped accepting; closed "
+        + closeIdle() + " idle connection(s)");
+  }
+
+  /** Closes the connections that are idle between two requests and returns how many. */
+  private int closeIdle() {
     int closed = 0;
     for (Connector connector : tomcat.getService().findConnectors()) {
-      ProtocolHandler handler = connector.getProtocolHandler();
-      handler.closeServerSocketGraceful();
-      AbstractEndpoint<?, ?> endpoint = endpoint(handler);
+      AbstractEndpoint<?, ?> endpoint = endpoint(connector.getProtocolHandler());
       if (endpoint != null) {
         for (SocketWrapperBase<?> socket : endpoint.getConnections()) {
           if (closeIfIdle(socket)) {
@@ -76,8 +148,18 @@ public final class TomcatServerControl implements ServerControl {
         }
       }
     }
-    LOG.log(System.Logger.Level.INFO, "graceful-drain: Tomcat stopped accepting; closed "
-        + closed + " idle connection(s)");
+    return closed;
+  }
+
+  private int openConnections() {
+    int open = 0;
+    for (Connector connector : tomcat.getService().findConnectors()) {
+      AbstractEndpoint<?, ?> endpoint = endpoint(connector.getProtocolHandler());
+      if (endpoint != null) {
+        open += endpoint.getConnections().size();
+      }
+    }
+    return open;
   }
 
   /**
@@ -101,17 +183,33 @@ public final class TomcatServerControl implements ServerControl {
   }
 
   /**
-   * Closes what is left open, then stops Tomcat: the drain has already waited for the requests
-   * in flight (or reached its deadline), so Tomcat's own wait for busy servlets would only spend
-   * the time left before SIGKILL.
+   * Stops Tomcat. After a clean drain, first waits (within {@code remaining}) for the connections
+   * still writing a response: Tomcat flushes a response after the filter chain returns, and
+   * after {@code onComplete} for an async one, and closes each connection after it since {@link
+   * #stopAccepting()}. Then, or at once after a drain that reached its deadline, closes every
+   * connection left and stops the connectors before the rest of Tomcat: stopping them interrupts
+   * worker threads still blocked on a cut upload and ends the pollers, so no thread stays in
+   * native code while the JVM exits. Tomcat's own wait for busy servlets is shortened, since the
+   * drain has already waited for the requests in flight.
    */
   @Override
-  public void stop(Duration remaining) throws LifecycleException {
+  public void stop(DrainResult result, Duration remaining) throws LifecycleException {
+    if (!result.deadlineReached()) {
+      long deadline = System.nanoTime() + remaining.toNanos();
+      while (System.nanoTime() < deadline) {
+        closeIdle();
+        if (openConnections() == 0) {
+          break;
+        }
+        LockSupport.parkNanos(FLUSH_POLL_NANOS);
+      }
+    }
     for (Connector connector : tomcat.getService().findConnectors()) {
       AbstractEndpoint<?, ?> endpoint = endpoint(connector.getProtocolHandler());
       if (endpoint != null) {
         endpoint.getConnections().forEach(SocketWrapperBase::close);
       }
+      connector.stop();
     }
     for (Container child : tomcat.getHost().findChildren()) {
       if (child instanceof StandardContext context) {

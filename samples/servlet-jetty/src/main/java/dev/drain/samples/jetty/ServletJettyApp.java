@@ -6,7 +6,6 @@ import dev.drain.core.DrainEvent;
 import dev.drain.core.DrainResult;
 import dev.drain.core.ShutdownCoordinator;
 import dev.drain.servlet.DrainFilter;
-import dev.drain.servlet.ProbeSettings;
 import dev.drain.servlet.jetty.JettyServerControl;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServlet;
@@ -66,9 +65,7 @@ public final class ServletJettyApp {
       // Printed to stdout: the JDK's logging is reset by its own shutdown hook while we drain.
       Drain drain = Drain.builder().config(DrainConfig.fromProperties(drainProps))
           .listener(ServletJettyApp::print).build();
-      ProbeSettings probes = ProbeSettings.defaults().withDrainEndpoint(
-          Boolean.parseBoolean(props.getOrDefault("drain.endpoint.enabled", "false")), false);
-      FilterHolder filter = new FilterHolder(new DrainFilter(drain, probes));
+      FilterHolder filter = new FilterHolder(new DrainFilter(drain));
       filter.setAsyncSupported(true);
       context.addFilter(filter, "/*", EnumSet.of(DispatcherType.REQUEST));
       server.setHandler(context);
