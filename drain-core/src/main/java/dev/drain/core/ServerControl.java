@@ -1,6 +1,10 @@
 package dev.drain.core;
 
 import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 
 /**
  * What the {@link ShutdownCoordinator} asks of the server during a drain. Adapters implement it
@@ -47,4 +51,36 @@ public interface ServerControl {
    * @throws Exception when it fails; the failure is logged
    */
   default void stop(Duration remaining) throws Exception {}
+
+  /**
+   * Checks {@code settled} every 5 ms until it holds or {@code budget} runs out, for an
+   * implementation of {@link #stop(DrainResult, Duration)} whose server has no event for "the
+   * last response went out" (Jetty, Tomcat). Not interruptible: the coordinator's stop must use
+   * its budget whatever happens to the calling thread, whose interrupt status is kept.
+   *
+   * @param settled checked at once and after each pause; may do work of its own, such as closing
+   *     connections that became idle
+   * @param budget how long to keep checking; zero or negative checks once
+   * @return whether {@code settled} held before the budget ran out
+   */
+  static boolean pollUntil(BooleanSupplier settled, Duration budget) {
+    Objects.requireNonNull(settled, "settled");
+    long deadline = System.nanoTime() + Math.max(0, budget.toNanos());
+    boolean interrupted = false;
+    try {
+      while (!settled.getAsBoolean()) {
+        if (System.nanoTime() - deadline >= 0) {
+          return false;
+        }
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+        // parkNanos returns at once while the flag is set: clear it, restore it at the end
+        interrupted |= Thread.interrupted();
+      }
+      return true;
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
 }
