@@ -101,16 +101,39 @@ public final class JettyServerControl implements ServerControl {
   }
 
   /**
-   * Stops Jetty. After a clean drain, Jetty's graceful stop waits (within {@code remaining}) for
-   * the connections still writing a response the application already finished: Jetty completes
-   * a response after the filter chain returns, and closes each connection after it since
-   * {@link #stopAccepting()}. After a drain that reached its deadline, Jetty stops at once and
-   * closes the connections of the cut requests.
+   * Stops Jetty. After a clean drain, first waits (within {@code remaining}) for the connections
+   * still writing a response the application already finished: Jetty completes a response after
+   * the filter chain returns, and shuts each connection's output after it since {@link
+   * #stopAccepting()}. Then, or at once after a drain that reached its deadline, stops Jetty
+   * without a graceful phase, which closes every connection left, those of cut requests
+   * included.
    */
   @Override
   public void stop(DrainResult result, Duration remaining) throws Exception {
-    closeIdle(); // a connection accepted while the listening socket was closing
-    server.setStopTimeout(result.deadlineReached() ? 0 : Math.max(0, remaining.toMillis()));
+    if (!result.deadlineReached()) {
+      ServerControl.pollUntil(this::lastResponsesWritten, remaining);
+    }
+    server.setStopTimeout(0);
     server.stop();
+  }
+
+  /** Closes idle connections, then tells whether none is left writing a response. */
+  private boolean lastResponsesWritten() {
+    closeIdle(); // also a connection accepted while the listening socket was closing
+    return !anyWriting();
+  }
+
+  /** Whether a connection is still open for output: its response is not finished. */
+  private boolean anyWriting() {
+    for (Connector connector : server.getConnectors()) {
+      if (connector instanceof AbstractConnector abstractConnector) {
+        for (EndPoint endPoint : abstractConnector.getConnectedEndPoints()) {
+          if (endPoint.isOpen() && !endPoint.isOutputShutdown()) {
+            return true;
+          }
+        }
+      }
+    }
+    return false;
   }
 }

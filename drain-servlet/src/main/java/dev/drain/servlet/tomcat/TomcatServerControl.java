@@ -8,8 +8,6 @@ import java.io.IOException;
 import java.lang.reflect.Method;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
 import org.apache.catalina.Container;
 import org.apache.catalina.Lifecycle;
@@ -53,8 +51,6 @@ public final class TomcatServerControl implements ServerControl {
   private static final System.Logger LOG = System.getLogger("dev.drain");
 
   private static final long UNLOAD_DELAY_MILLIS = 100;
-  /** How often a clean stop looks whether the last responses went out; Tomcat has no event. */
-  private static final long FLUSH_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
   private final Tomcat tomcat;
 
@@ -195,14 +191,12 @@ public final class TomcatServerControl implements ServerControl {
   @Override
   public void stop(DrainResult result, Duration remaining) throws LifecycleException {
     if (!result.deadlineReached()) {
-      long deadline = System.nanoTime() + remaining.toNanos();
-      while (System.nanoTime() < deadline) {
-        closeIdle();
-        if (openConnections() == 0) {
-          break;
-        }
-        LockSupport.parkNanos(FLUSH_POLL_NANOS);
-      }
+      ServerControl.pollUntil(
+          () -> {
+            closeIdle();
+            return openConnections() == 0;
+          },
+          remaining);
     }
     for (Connector connector : tomcat.getService().findConnectors()) {
       AbstractEndpoint<?, ?> endpoint = endpoint(connector.getProtocolHandler());
