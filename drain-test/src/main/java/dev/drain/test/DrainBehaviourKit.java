@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import dev.drain.core.DrainConfig;
 import dev.drain.core.DrainEvent;
 import dev.drain.core.DrainResult;
+import dev.drain.core.ProbeConfig;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.Socket;
@@ -33,7 +34,17 @@ public abstract class DrainBehaviourKit {
   /** One mebibyte. */
   protected static final long MB = DrainConfig.MEBIBYTE;
 
-  private final HttpClient client = HttpClient.newBuilder()
+  /**
+   * How many times each timing-sensitive scenario runs, each round on a fresh server, so that a
+   * race seen once in twenty runs fails the build; {@code -Ddrain.kit.rounds=N} changes it.
+   */
+  protected static final int ROUNDS = Integer.getInteger("drain.kit.rounds", 20);
+
+  private static final String TOKEN = "kit-token-0123456789";
+
+  // HTTP/1.1: the scenarios are about HTTP/1.1 connections; a server with h2c would otherwise
+  // be asked to upgrade.
+  private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
       .connectTimeout(Duration.ofSeconds(5)).build();
   private KitServer server;
 
@@ -69,9 +80,40 @@ public abstract class DrainBehaviourKit {
   @AfterEach
   void stopServer() throws Exception {
     if (server != null) {
+      KitServer last = server;
+      server = null;
       await().atMost(Duration.ofSeconds(10)).untilAsserted(
-          () -> assertThat(server.drain().inflight()).as("in flight after the test").isZero());
-      server.close();
+          () -> assertThat(last.drain().inflight()).as("in flight after the test").isZero());
+      last.close();
+    }
+  }
+
+  /** A scenario round that may throw. */
+  @FunctionalInterface
+  protected interface Round {
+    /**
+     * Runs one round on the server it starts.
+     *
+     * @throws Exception on failure
+     */
+    void run() throws Exception;
+  }
+
+  /**
+   * Runs {@code round} {@link #ROUNDS} times, each on a fresh server that it starts and this
+   * method stops, checking the in-flight count returned to zero after every round.
+   *
+   * @param round the round
+   * @throws Exception the first round's failure, naming the round
+   */
+  protected void rounds(Round round) throws Exception {
+    for (int i = 1; i <= ROUNDS; i++) {
+      try {
+        round.run();
+        stopServer();
+      } catch (Throwable failure) {
+        throw new AssertionError("round " + i + " of " + ROUNDS + " failed: " + failure, failure);
+      }
     }
   }
 
@@ -338,6 +380,148 @@ public abstract class DrainBehaviourKit {
     assertThat(took).as("drain and server stop end before the grace period")
         .isLessThan(Duration.ofSeconds(3));
     assertThat(response).failsWithin(Duration.ofSeconds(10));
+  }
+
+  /** (k) An async timeout the application answers itself is waited for, in every round. */
+  @Test
+  void asyncTimeoutAnsweredByTheApplicationIsWaitedFor() throws Exception {
+    rounds(() -> {
+      serve(testConfig().propagationDelay(Duration.ZERO));
+      CompletableFuture<HttpResponse<String>> response =
+          getAsync("/async-timeout-answer?ms=100&work=200");
+      await().atMost(Duration.ofSeconds(5)).until(() -> server.drain().inflight() == 1);
+
+      DrainResult result = shutdownAsync().get(10, TimeUnit.SECONDS);
+
+      HttpResponse<String> answered = response.get(10, TimeUnit.SECONDS);
+      assertThat(answered.statusCode()).isEqualTo(504);
+      assertThat(answered.body()).as("still counted while the application answers")
+          .isEqualTo("timeout answered, in flight 1");
+      assertThat(result.clean()).isTrue();
+    });
+  }
+
+  /** (k) An async timeout that dispatches to render a response is waited for, in every round. */
+  @Test
+  void asyncTimeoutThatDispatchesIsWaitedFor() throws Exception {
+    rounds(() -> {
+      serve(testConfig().propagationDelay(Duration.ZERO));
+      CompletableFuture<HttpResponse<String>> response =
+          getAsync("/async-timeout-dispatch?ms=100&work=200");
+      await().atMost(Duration.ofSeconds(5)).until(() -> server.drain().inflight() == 1);
+
+      DrainResult result = shutdownAsync().get(10, TimeUnit.SECONDS);
+
+      HttpResponse<String> rendered = response.get(10, TimeUnit.SECONDS);
+      assertThat(rendered.statusCode()).isEqualTo(200);
+      assertThat(rendered.body()).as("still counted while the dispatch renders")
+          .isEqualTo("rendered, in flight 1");
+      assertThat(result.clean()).isTrue();
+    });
+  }
+
+  /**
+   * (l) Responses committed after the drain started, sync or async, carry {@code Connection:
+   * close}; a response committed before it ends without, and its connection is closed after it
+   * instead of going back to a proxy's pool. Every round.
+   */
+  @Test
+  void responsesCommittedDuringTheRequestStillEndTheirConnection() throws Exception {
+    rounds(() -> {
+      serve(testConfig().propagationDelay(Duration.ofMillis(300)));
+      try (RawHttp before = new RawHttp(server.port());
+          RawHttp late = new RawHttp(server.port());
+          RawHttp asyncLate = new RawHttp(server.port())) {
+        before.send("GET /stream?wait=800 HTTP/1.1\r\nHost: x\r\n\r\n");
+        RawHttp.Response head = before.readHead();
+        assertThat(head.status()).isEqualTo(200);
+        assertThat(head.connectionClose()).as("committed before the drain").isFalse();
+        late.send("GET /late?wait=200&size=65536 HTTP/1.1\r\nHost: x\r\n\r\n");
+        asyncLate.send("GET /async-late?wait=200 HTTP/1.1\r\nHost: x\r\n\r\n");
+        // keeps the drain open well after the other responses ended
+        CompletableFuture<HttpResponse<String>> slow = getAsync("/slow?ms=1800");
+        await().atMost(Duration.ofSeconds(5)).until(() -> server.drain().inflight() == 4);
+        CompletableFuture<Void> stopped = stopAccepting();
+        CompletableFuture<DrainResult> result = shutdownAsync();
+
+        RawHttp.Response lateResponse = late.read();
+        assertThat(lateResponse.status()).isEqualTo(200);
+        assertThat(lateResponse.body()).hasSize(65536);
+        assertThat(lateResponse.connectionClose()).as("sync, committed while draining").isTrue();
+        assertThat(late.closedWithin(2000)).isTrue();
+        RawHttp.Response asyncResponse = asyncLate.read();
+        assertThat(asyncResponse.body()).isEqualTo("async late");
+        assertThat(asyncResponse.connectionClose()).as("async, committed while draining")
+            .isTrue();
+        assertThat(asyncLate.closedWithin(2000)).isTrue();
+
+        stopped.get(5, TimeUnit.SECONDS);
+        assertThat(before.readBody(head).body()).isEqualTo("start\nend\n");
+        assertThat(before.closedWithin(400)).as("connection of a response committed before "
+            + "the drain and ending after StopAccepting, closed after it while the drain goes on")
+            .isTrue();
+        assertThat(slow.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+        assertThat(result.get(10, TimeUnit.SECONDS).clean()).isTrue();
+      }
+    });
+  }
+
+  /**
+   * (m) The responses of the last requests, which the server may still be writing when the drain
+   * completes on their end, reach the client whole: an upload's answer, and a 16 MB download
+   * that the handler leaves in the server's buffer, for a client that starts reading only after
+   * the drain completed. Every round.
+   */
+  @Test
+  void theLastResponsesAreNotCutWhenTheDrainCompletesOnThem() throws Exception {
+    rounds(() -> {
+      serve(testConfig().propagationDelay(Duration.ZERO));
+      long length = 2 * MB;
+      int download = (int) (16 * MB);
+      try (RawHttp reader = new RawHttp(server.port(), 64 * 1024)) {
+        CompletableFuture<HttpResponse<String>> response = upload(length, 8 * MB);
+        awaitUploadProgress(1);
+        reader.send("GET /late?wait=400&size=" + download + "&flush=false HTTP/1.1\r\nHost: x"
+            + "\r\n\r\n");
+        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(5))
+            .until(() -> server.drain().inflight() == 2);
+        CompletableFuture<DrainResult> result = shutdownAsync();
+
+        HttpResponse<String> done = response.get(10, TimeUnit.SECONDS);
+        assertThat(done.statusCode()).isEqualTo(200);
+        assertThat(done.body()).contains("\"sha256\":\"" + PatternBody.sha256(length) + "\"");
+        // Both handlers have returned; the download is still in the server's buffer.
+        DrainResult drained = server.drain().completion().toCompletableFuture()
+            .get(10, TimeUnit.SECONDS);
+        RawHttp.Response big = reader.read();
+        assertThat(big.body().length()).as("download received whole").isEqualTo(download);
+        assertThat(drained.clean()).isTrue();
+        assertThat(result.get(10, TimeUnit.SECONDS)).isSameAs(drained);
+      }
+    });
+  }
+
+  /** The drain endpoint, when enabled, starts a drain only for a client with the token. */
+  @Test
+  void enabledDrainEndpointNeedsTheToken() throws Exception {
+    serve(testConfig().probes(ProbeConfig.defaults().withDrainEndpoint(TOKEN)));
+    try (RawHttp raw = new RawHttp(server.port())) {
+      raw.send("POST /drainz HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer not-the-token-000"
+          + "\r\nContent-Length: 0\r\n\r\n");
+      RawHttp.Response response = raw.read();
+      assertThat(response.status()).isEqualTo(401);
+      assertThat(response.headers()).containsEntry("www-authenticate", "Bearer");
+    }
+    assertThat(server.drain().isReady()).isTrue();
+    try (RawHttp raw = new RawHttp(server.port())) {
+      raw.send("POST /drainz HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + TOKEN
+          + "\r\nContent-Length: 0\r\n\r\n");
+      RawHttp.Response response = raw.read();
+      assertThat(response.status()).isEqualTo(202);
+      assertThat(response.body()).startsWith("{\"state\":\"DRAINING\"");
+      assertThat(response.connectionClose()).isTrue();
+    }
+    assertThat(server.drain().isDraining()).isTrue();
   }
 
   /** The status page is JSON and the drain endpoint is off unless enabled. */

@@ -15,6 +15,20 @@ import java.util.function.LongSupplier;
  *   <li>{@code GET /async?ms=N} → 200 {@code async}, completed N ms later off the request thread;
  *   <li>{@code GET /async-timeout?ms=N} → async with an N ms timeout that never completes;
  *   <li>{@code GET /throw} → the handler throws;
+ *   <li>{@code GET /async-timeout-answer?ms=N&work=W} → async with an N ms timeout whose own
+ *       listener works W ms, then answers 504 {@code timeout answered, in flight C} (C: the
+ *       drain's in-flight count at that moment) and completes;
+ *   <li>{@code GET /async-timeout-dispatch?ms=N&work=W} → async with an N ms timeout whose own
+ *       listener dispatches to {@code /render?work=W};
+ *   <li>{@code GET /render?work=W} → 200 {@code rendered, in flight C} after W ms;
+ *   <li>{@code GET /stream?wait=W} → 200, {@code start\n} flushed at once (committed), then
+ *       {@code end\n} W ms later;
+ *   <li>{@code GET /late?wait=W&size=N[&flush=false]} → W ms of work, then N bytes written
+ *       (with their {@code Content-Length}) and flushed; with {@code flush=false} the handler
+ *       buffers all N bytes (no {@code Content-Length}) and returns, and the server writes them
+ *       after it returned;
+ *   <li>{@code GET /async-late?wait=W} → async; W ms later another thread writes and flushes
+ *       {@code async late} and completes;
  *   <li>the adapter's probes on {@code /readyz} and {@code /drainz}.
  * </ul>
  *

@@ -29,7 +29,23 @@ public final class RawHttp implements AutoCloseable {
    * @throws IOException when the connection is refused
    */
   public RawHttp(int port) throws IOException {
-    socket = new Socket(InetAddress.getLoopbackAddress(), port);
+    this(port, 0);
+  }
+
+  /**
+   * Connects to 127.0.0.1 with a fixed receive buffer, for a client that must not take in more
+   * than it reads (the kernel otherwise grows the buffer to many megabytes on loopback).
+   *
+   * @param port the port
+   * @param receiveBuffer the receive buffer in bytes; 0 keeps the system's
+   * @throws IOException when the connection is refused
+   */
+  public RawHttp(int port, int receiveBuffer) throws IOException {
+    socket = new Socket();
+    if (receiveBuffer > 0) {
+      socket.setReceiveBufferSize(receiveBuffer);
+    }
+    socket.connect(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), port), 5000);
     socket.setSoTimeout(10_000);
     in = socket.getInputStream();
     out = socket.getOutputStream();
@@ -88,6 +104,16 @@ public final class RawHttp implements AutoCloseable {
    * @throws IOException on failure or when the connection ends before a status line
    */
   public Response read() throws IOException {
+    return readBody(readHead());
+  }
+
+  /**
+   * Reads a response's status line and headers only, for a response whose body is still to come.
+   *
+   * @return the response without its body
+   * @throws IOException on failure or when the connection ends before a status line
+   */
+  public Response readHead() throws IOException {
     String status = line();
     if (status == null) {
       throw new IOException("connection closed before a response");
@@ -99,20 +125,27 @@ public final class RawHttp implements AutoCloseable {
       headers.merge(line.substring(0, colon).trim().toLowerCase(Locale.ROOT),
           line.substring(colon + 1).trim(), (a, b) -> a + ", " + b);
     }
-    int code = Integer.parseInt(status.split(" ")[1]);
+    return new Response(Integer.parseInt(status.split(" ")[1]), headers, "");
+  }
+
+  /**
+   * Reads the body of a response whose head {@link #readHead()} read.
+   *
+   * @param head the head
+   * @return the whole response
+   * @throws IOException on failure
+   */
+  public Response readBody(Response head) throws IOException {
+    int code = head.status();
+    Map<String, String> headers = head.headers();
+    String line;
     ByteArrayOutputStream body = new ByteArrayOutputStream();
     if (code == 100 || code == 204 || code == 304) {
       return new Response(code, headers, "");
     }
     if (headers.containsKey("content-length")) {
       long length = Long.parseLong(headers.get("content-length"));
-      for (long i = 0; i < length; i++) {
-        int b = in.read();
-        if (b < 0) {
-          break;
-        }
-        body.write(b);
-      }
+      body.write(in.readNBytes((int) Math.min(length, Integer.MAX_VALUE))); // less at an early end
     } else if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
       int size;
       while ((size = Integer.parseInt(line().split(";")[0].trim(), 16)) > 0) {
