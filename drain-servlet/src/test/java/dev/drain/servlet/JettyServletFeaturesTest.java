@@ -32,8 +32,6 @@ import org.junit.jupiter.api.Test;
 /** Servlet-only features on a real Jetty: non-blocking reads and the drain endpoint. */
 class JettyServletFeaturesTest {
 
-  private static final String TOKEN = "kit-token-0123456789";
-
   private Server server;
   private Drain drain;
   private int port;
@@ -85,28 +83,6 @@ class JettyServletFeaturesTest {
       assertThat(response.body()).isEqualTo("read " + length);
     }
     await().atMost(Duration.ofSeconds(5)).until(() -> drain.inflight() == 0);
-  }
-
-  @Test
-  void enabledDrainEndpointStartsADrainForAClientWithTheToken() throws Exception {
-    start(ProbeConfig.defaults().withDrainEndpoint(TOKEN));
-    try (RawHttp raw = new RawHttp(port)) {
-      raw.send("POST /drainz HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n");
-      RawHttp.Response response = raw.read();
-      assertThat(response.status()).isEqualTo(401);
-      assertThat(response.headers()).containsEntry("www-authenticate", "Bearer");
-    }
-    assertThat(drain.isReady()).isTrue();
-    try (RawHttp raw = new RawHttp(port)) {
-      raw.send("POST /drainz HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + TOKEN
-          + "\r\nContent-Length: 0\r\n\r\n");
-      RawHttp.Response response = raw.read();
-      assertThat(response.status()).isEqualTo(202);
-      assertThat(response.body()).startsWith("{\"state\":\"DRAINING\"");
-      assertThat(response.connectionClose()).isTrue();
-    }
-    assertThat(drain.state()).isEqualTo(DrainState.DRAINING);
-    assertThat(drain.isReady()).isFalse();
   }
 
   /** Reads the body with a ReadListener and answers with the count once all has arrived. */
