@@ -13,6 +13,17 @@ import java.util.Objects;
  */
 public record Admission(boolean admitted, String reason, Duration retryAfter) {
 
+  /**
+   * The header every refusal carries, with the value {@link #NOT_PROCESSED}: the request was
+   * refused before the application saw it and before any byte of its body was read, so sending it
+   * again, to another instance, is safe even for a {@code POST}. A proxy or client can retry on it
+   * (see the README for nginx and Kong).
+   */
+  public static final String REFUSED_HEADER = "Drain-Refused";
+
+  /** The value of {@link #REFUSED_HEADER}: nothing of the request was processed. */
+  public static final String NOT_PROCESSED = "not-processed";
+
   private static final Admission ADMIT = new Admission(true, "admitted", Duration.ZERO);
 
   /**

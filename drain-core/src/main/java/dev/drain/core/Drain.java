@@ -4,6 +4,7 @@ import dev.drain.core.internal.DrainRun;
 import dev.drain.core.internal.InflightTracker;
 import dev.drain.core.internal.Listeners;
 import dev.drain.core.internal.UploadPolicy;
+import dev.drain.core.internal.UploadRates;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,7 +51,8 @@ public final class Drain {
     this.config = builder.config;
     this.clock = config.clock();
     this.policy = new UploadPolicy(config);
-    this.tracker = new InflightTracker(clock, this::onQuiescent);
+    this.tracker = new InflightTracker(clock, this::onQuiescent,
+        new UploadRates(config.uploadRateWindow().toNanos()));
     builder.listeners.forEach(listeners::add);
     this.findings = DrainBudget.check(config);
     DrainBudget.log(findings);
@@ -154,8 +156,11 @@ public final class Drain {
 
   /**
    * Decides on a new request before its body is read. Always admits before a drain; while
-   * draining refuses an upload whose declared length cannot arrive at the minimum client rate
-   * before the deadline; after the drain refuses everything. A refusal is counted and fires
+   * draining refuses an upload whose declared length cannot arrive before the deadline at the
+   * rate uploads were observed to arrive here (the 10th percentile of recent ones, see {@link
+   * DrainConfig#uploadRateWindow()}); without such evidence it admits while the server still
+   * accepts connections and plans at {@link DrainConfig#minClientRate()} after that. After the
+   * drain refuses everything. A refusal is counted and fires
    * {@link DrainEvent.UploadRefused}; the adapter answers 503 with {@code Retry-After} and {@code
    * Connection: close} without reading the body.
    *

@@ -37,6 +37,7 @@ public final class DrainConfig {
   private final long maxUploadSize;
   private final long minClientRate;
   private final Duration stallTimeout;
+  private final Duration uploadRateWindow;
   private final boolean refuseUploadsThatCannotFinish;
   private final Duration retryAfter;
   private final Duration upstreamIdleTimeout;
@@ -52,6 +53,7 @@ public final class DrainConfig {
     this.maxUploadSize = b.maxUploadSize;
     this.minClientRate = b.minClientRate;
     this.stallTimeout = b.stallTimeout;
+    this.uploadRateWindow = b.uploadRateWindow;
     this.refuseUploadsThatCannotFinish = b.refuseUploadsThatCannotFinish;
     this.retryAfter = b.retryAfter;
     this.upstreamIdleTimeout = b.upstreamIdleTimeout;
@@ -157,13 +159,27 @@ public final class DrainConfig {
   }
 
   /**
-   * The slowest upload rate to plan for, in bytes per second: used to estimate whether an upload
-   * that has not shown its own rate yet can finish in time.
+   * The slowest upload rate to plan for, in bytes per second, when this instance has no evidence
+   * of its own: admission of an upload arriving after the server stopped accepting, and the
+   * estimate for an upload that has not shown its own rate yet. With evidence (see {@link
+   * #uploadRateWindow()}) admission uses the observed rates instead.
    *
    * @return a positive rate
    */
   public long minClientRate() {
     return minClientRate;
+  }
+
+  /**
+   * How long an observed upload rate counts as evidence for admission: uploads of at least 1 MiB
+   * that ended within this window, and those in flight, give the rate a new upload is planned
+   * with (their 10th percentile, from 3 of them on). Older observations are forgotten, so the
+   * estimate follows a change of clients or of the proxy in front.
+   *
+   * @return a positive duration
+   */
+  public Duration uploadRateWindow() {
+    return uploadRateWindow;
   }
 
   /**
@@ -246,7 +262,7 @@ public final class DrainConfig {
     return "DrainConfig{gracePeriod=" + gracePeriod + ", safetyMargin=" + safetyMargin
         + ", propagationDelay=" + propagationDelay + ", quietPeriod=" + quietPeriod
         + ", maxUploadSize=" + maxUploadSize + ", minClientRate=" + minClientRate
-        + ", stallTimeout=" + stallTimeout
+        + ", stallTimeout=" + stallTimeout + ", uploadRateWindow=" + uploadRateWindow
         + ", refuseUploadsThatCannotFinish=" + refuseUploadsThatCannotFinish
         + ", retryAfter=" + retryAfter + ", upstreamIdleTimeout=" + upstreamIdleTimeout
         + ", serverIdleTimeout=" + serverIdleTimeout + ", probes=" + probes + "}";
@@ -261,6 +277,7 @@ public final class DrainConfig {
     private long maxUploadSize;
     private long minClientRate = MEBIBYTE;
     private Duration stallTimeout = Duration.ofSeconds(10);
+    private Duration uploadRateWindow = Duration.ofMinutes(10);
     private boolean refuseUploadsThatCannotFinish = true;
     private Duration retryAfter = Duration.ofSeconds(1);
     private Duration upstreamIdleTimeout;
@@ -278,6 +295,7 @@ public final class DrainConfig {
       maxUploadSize = c.maxUploadSize;
       minClientRate = c.minClientRate;
       stallTimeout = c.stallTimeout;
+      uploadRateWindow = c.uploadRateWindow;
       refuseUploadsThatCannotFinish = c.refuseUploadsThatCannotFinish;
       retryAfter = c.retryAfter;
       upstreamIdleTimeout = c.upstreamIdleTimeout;
@@ -372,6 +390,16 @@ public final class DrainConfig {
      */
     public Builder stallTimeout(Duration value) {
       stallTimeout = positive("stallTimeout", value);
+      return this;
+    }
+
+    /**
+     * Sets how long an observed upload rate counts as evidence for admission.
+     * @param value positive
+     * @return this builder
+     */
+    public Builder uploadRateWindow(Duration value) {
+      uploadRateWindow = positive("uploadRateWindow", value);
       return this;
     }
 

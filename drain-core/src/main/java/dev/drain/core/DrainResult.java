@@ -15,12 +15,16 @@ import java.util.Objects;
  * @param cutWithoutBody how many bodyless requests were still in flight at the deadline (they are
  *     counted, not listed, so that tracking them costs one counter update)
  * @param refused how many requests were refused while draining
+ * @param admittedUploads how many requests with a body were admitted while draining: uploads the
+ *     proxy still sent during the propagation delay, which an instance that refused them would
+ *     have failed
  */
 public record DrainResult(
     String reason, Duration duration, boolean deadlineReached,
     List<CutRequest> cut,
     long cutWithoutBody,
-    long refused) {
+    long refused,
+    long admittedUploads) {
 
   /**
    * Validates the components.
@@ -31,6 +35,7 @@ public record DrainResult(
    * @param cut see {@link #cut()}
    * @param cutWithoutBody see {@link #cutWithoutBody()}
    * @param refused see {@link #refused()}
+   * @param admittedUploads see {@link #admittedUploads()}
    */
   public DrainResult {
     Objects.requireNonNull(reason, "reason");

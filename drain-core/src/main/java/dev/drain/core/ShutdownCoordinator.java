@@ -123,7 +123,7 @@ public final class ShutdownCoordinator {
     }
     if (result == null) {
       result = new DrainResult(reason, Duration.ofNanos(System.nanoTime() - startNanos), true,
-          java.util.List.of(), drain.inflight(), drain.status().refused());
+          java.util.List.of(), drain.inflight(), drain.status().refused(), 0);
     }
     Duration remaining = config.gracePeriod().minusNanos(System.nanoTime() - startNanos);
     interrupted |= stopServer(result, remaining.isNegative() ? Duration.ZERO : remaining);

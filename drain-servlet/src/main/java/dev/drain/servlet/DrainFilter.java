@@ -124,6 +124,7 @@ public class DrainFilter extends HttpFilter {
     response.setStatus(HttpServletResponse.SC_SERVICE_UNAVAILABLE);
     response.setHeader("Retry-After", Long.toString(Math.max(0, retryAfterSeconds)));
     response.setHeader(CONNECTION, "close");
+    response.setHeader(Admission.REFUSED_HEADER, Admission.NOT_PROCESSED);
     response.setContentType("text/plain;charset=utf-8");
     byte[] body = (reason + "\n").getBytes(StandardCharsets.UTF_8);
     response.setContentLength(body.length);

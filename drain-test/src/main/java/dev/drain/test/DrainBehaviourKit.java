@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.drain.core.Admission;
 import dev.drain.core.DrainConfig;
 import dev.drain.core.DrainEvent;
 import dev.drain.core.DrainResult;
@@ -16,6 +17,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -247,23 +249,55 @@ public abstract class DrainBehaviourKit {
     assertThat(result.get(10, TimeUnit.SECONDS).clean()).isTrue();
   }
 
-  /** (e) An upload that cannot finish gets 503 before its body: with 100-continue, 0 bytes read. */
+  /**
+   * (e) An upload that cannot finish at the rate this instance has seen uploads arrive gets 503
+   * before its body: with 100-continue, 0 bytes read, and a header saying nothing was processed.
+   */
   @Test
   void uploadThatCannotFinishIsRefusedBeforeItsBody() throws Exception {
+    serve(testConfig().propagationDelay(Duration.ofSeconds(3)));
+    for (int i = 0; i < 3; i++) { // evidence: three uploads of 2 MB at loopback speed
+      assertThat(upload(2 * MB, 0).get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+    }
+    long evidenceBytes = server.uploadBytesRead();
+    server.drain().startDrain("kit");
+    try (RawHttp raw = new RawHttp(server.port())) {
+      // 1 TiB: no rate a loopback upload reaches finishes it within the drain budget
+      raw.send("POST /upload HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/octet-stream"
+          + "\r\nContent-Length: " + (1L << 40) + "\r\nExpect: 100-continue\r\n\r\n");
+      RawHttp.Response response = raw.read();
+
+      assertThat(response.status()).isEqualTo(503);
+      assertThat(response.headers()).containsKey("retry-after");
+      assertThat(response.headers().get(Admission.REFUSED_HEADER.toLowerCase(Locale.ROOT)))
+          .isEqualTo(Admission.NOT_PROCESSED);
+      assertThat(response.connectionClose()).isTrue();
+      assertThat(response.body()).contains("draining").contains("recent uploads here");
+    }
+    assertThat(server.uploadBytesRead()).isEqualTo(evidenceBytes);
+    assertThat(server.drain().status().refused()).isEqualTo(1);
+  }
+
+  /**
+   * (e2) Without evidence of its own, an instance admits a large upload during the propagation
+   * delay: the proxy still sends here, and a refusal on a guess would fail an upload that may
+   * finish. A client that then gives up leaves the count at zero.
+   */
+  @Test
+  void uploadWithoutEvidenceIsAdmittedDuringThePropagationDelay() throws Exception {
     serve(testConfig().propagationDelay(Duration.ofSeconds(3)));
     server.drain().startDrain("kit");
     try (RawHttp raw = new RawHttp(server.port())) {
       raw.send("POST /upload HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/octet-stream"
           + "\r\nContent-Length: " + (500 * MB) + "\r\nExpect: 100-continue\r\n\r\n");
-      RawHttp.Response response = raw.read();
+      RawHttp.Response response = raw.readHead();
 
-      assertThat(response.status()).isEqualTo(503);
-      assertThat(response.headers()).containsKey("retry-after");
-      assertThat(response.connectionClose()).isTrue();
-      assertThat(response.body()).contains("draining");
+      assertThat(response.status()).isEqualTo(100);
+      raw.send(new byte[64 * 1024]);
+      awaitUploadProgress(64 * 1024);
     }
-    assertThat(server.uploadBytesRead()).isZero();
-    assertThat(server.drain().status().refused()).isEqualTo(1);
+    await().atMost(Duration.ofSeconds(10)).until(() -> server.drain().inflight() == 0);
+    assertThat(server.drain().status().refused()).isZero();
   }
 
   /** (f) A client that aborts mid-upload (FIN or RST) leaves the count at exactly zero. */

@@ -24,6 +24,7 @@ public final class ConfigProperties {
           Map.entry("max-upload-size", (b, v) -> b.maxUploadSize(size(v))),
           Map.entry("min-client-rate", (b, v) -> b.minClientRate(size(v))),
           Map.entry("stall-timeout", (b, v) -> b.stallTimeout(duration(v))),
+          Map.entry("upload-rate-window", (b, v) -> b.uploadRateWindow(duration(v))),
           Map.entry(
               "refuse-uploads-that-cannot-finish",
               (b, v) -> b.refuseUploadsThatCannotFinish(bool(v))),

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
@@ -38,6 +39,7 @@ public final class DrainRun {
   private final Consumer<DrainResult> onDone;
   private final AtomicBoolean stoppedAccepting = new AtomicBoolean();
   private final AtomicBoolean finished = new AtomicBoolean();
+  private final LongAdder admittedUploads = new LongAdder();
   private final Queue<DrainClock.Cancellable> timers = new ConcurrentLinkedQueue<>();
   private final long startNanos;
   private final long deadlineNanos;
@@ -103,7 +105,12 @@ public final class DrainRun {
    * @return the decision
    */
   public Admission admit(RequestInfo info) {
-    return policy.admit(info, clock.nanoTime(), deadlineNanos);
+    Admission decision =
+        policy.admit(info, clock.nanoTime(), deadlineNanos, !stoppedAccepting.get(), tracker);
+    if (decision.admitted() && info.hasBody()) {
+      admittedUploads.increment();
+    }
+    return decision;
   }
 
   /** Called by the tracker when the last request ended while closing. */
@@ -169,7 +176,8 @@ public final class DrainRun {
             deadlineReached,
             cut,
             cutWithoutBody,
-            refused.getAsLong());
+            refused.getAsLong(),
+            admittedUploads.sum());
     for (DrainResult.CutRequest request : cut) {
       listeners.fire(new DrainEvent.RequestCut(request));
     }

@@ -6,6 +6,7 @@ import dev.drain.core.RequestInfo;
 import dev.drain.core.ReusableInflight;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalDouble;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -33,16 +34,29 @@ public final class InflightTracker {
   private final InflightCounter counter;
   private final Set<TrackedUpload> uploads = ConcurrentHashMap.newKeySet();
   private final DrainClock clock;
+  private final UploadRates rates;
+
+  /**
+   * Creates a tracker that remembers upload rates for 10 minutes.
+   *
+   * @param clock the clock uploads read
+   * @param onQuiescent run once when the count reaches zero after {@link #startClosing()}
+   */
+  public InflightTracker(DrainClock clock, Runnable onQuiescent) {
+    this(clock, onQuiescent, new UploadRates(java.time.Duration.ofMinutes(10).toNanos()));
+  }
 
   /**
    * Creates a tracker.
    *
    * @param clock the clock uploads read
    * @param onQuiescent run once when the count reaches zero after {@link #startClosing()}
+   * @param rates where ended uploads leave their rate
    */
-  public InflightTracker(DrainClock clock, Runnable onQuiescent) {
+  public InflightTracker(DrainClock clock, Runnable onQuiescent, UploadRates rates) {
     this.clock = clock;
     this.counter = new InflightCounter(onQuiescent);
+    this.rates = rates;
   }
 
   /**
@@ -77,8 +91,9 @@ public final class InflightTracker {
   }
 
   void end(TrackedRequest request) {
-    if (request instanceof TrackedUpload) {
-      uploads.remove(request);
+    if (request instanceof TrackedUpload upload) {
+      uploads.remove(upload);
+      rates.recordEnded(upload, clock.nanoTime());
     }
     counter.exit();
   }
@@ -113,6 +128,16 @@ public final class InflightTracker {
    */
   List<TrackedUpload> uploads() {
     return new ArrayList<>(uploads);
+  }
+
+  /**
+   * Estimates the rate to plan a new upload with, from the uploads observed here.
+   *
+   * @param nowNanos the current time
+   * @return bytes per second; empty without enough evidence
+   */
+  OptionalDouble observedUploadRate(long nowNanos) {
+    return rates.estimate(uploads(), nowNanos);
   }
 
   /**

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalDouble;
 
 /**
  * The upload-aware rules: estimates when each upload finishes from its observed progress, refuses
@@ -31,27 +32,45 @@ public final class UploadPolicy {
   }
 
   /**
-   * Decides on a request that arrives while draining.
+   * Decides on a request that arrives while draining. An upload of known length is refused only
+   * when it cannot arrive before the deadline at the rate this instance has seen uploads arrive
+   * ({@link UploadRates}: the low percentile of recent uploads). Without that evidence it is
+   * admitted while the server still accepts connections (the proxy still sends here, and a guess
+   * would turn an upload that may finish into a failure), and planned at the minimum client rate
+   * after that.
    *
    * @param info the request
    * @param nowNanos the current time
    * @param deadlineNanos when the drain ends at the latest
-   * @return admitted, or refused when its declared length at the minimum client rate cannot
-   *     finish before the deadline and refusing is enabled
+   * @param accepting whether the server still accepts connections (propagation delay, quiet
+   *     period)
+   * @param tracker the tracker, whose uploads are the evidence
+   * @return admitted, or refused when the upload cannot finish before the deadline and refusing
+   *     is enabled
    */
-  public Admission admit(RequestInfo info, long nowNanos, long deadlineNanos) {
+  public Admission admit(
+      RequestInfo info, long nowNanos, long deadlineNanos, boolean accepting,
+      InflightTracker tracker) {
     if (!config.refuseUploadsThatCannotFinish() || !info.hasBody() || !info.lengthKnown()) {
       return Admission.admit();
     }
-    long needed = nanosFor(info.contentLength(), config.minClientRate());
+    OptionalDouble observed = tracker.observedUploadRate(nowNanos);
+    if (observed.isEmpty() && accepting) {
+      return Admission.admit();
+    }
+    double rate = observed.orElse(config.minClientRate());
+    long needed = (long) Math.ceil(info.contentLength() / rate * NANOS_PER_SECOND);
     long left = deadlineNanos - nowNanos;
     if (needed <= left) {
       return Admission.admit();
     }
+    String basis = observed.isPresent()
+        ? "the rate 9 in 10 recent uploads here reached, " + (long) rate + " bytes/s"
+        : "drain.min-client-rate, " + (long) rate + " bytes/s (no uploads observed here yet)";
     return Admission.refuse(
-        "draining: an upload of " + info.contentLength() + " bytes needs "
-            + seconds(needed) + " at the minimum client rate of " + config.minClientRate()
-            + " bytes/s, but " + seconds(Math.max(0, left)) + " are left before the drain deadline",
+        "draining: an upload of " + info.contentLength() + " bytes needs " + seconds(needed)
+            + " at " + basis + ", but " + seconds(Math.max(0, left))
+            + " are left before the drain deadline",
         config.retryAfter());
   }
 

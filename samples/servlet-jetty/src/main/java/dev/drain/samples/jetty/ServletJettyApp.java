@@ -91,7 +91,8 @@ public final class ServletJettyApp {
       DrainResult result = drained.result();
       line = "DRAIN done in " + result.duration().toMillis() + " ms, "
           + (result.clean() ? "nothing cut" : "cut: " + result.cut() + " + "
-              + result.cutWithoutBody() + " bodyless");
+              + result.cutWithoutBody() + " bodyless")
+          + ", uploadsAdmitted=" + result.admittedUploads() + " refused=" + result.refused();
     } else {
       line = "DRAIN " + event;
     }
