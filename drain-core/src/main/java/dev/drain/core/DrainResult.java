@@ -15,9 +15,9 @@ import java.util.Objects;
  * @param cutWithoutBody how many bodyless requests were still in flight at the deadline (they are
  *     counted, not listed, so that tracking them costs one counter update)
  * @param refused how many requests were refused while draining
- * @param admittedUploads how many requests with a body were admitted while draining: uploads the
- *     proxy still sent during the propagation delay, which an instance that refused them would
- *     have failed
+ * @param admittedUploads how many uploads (a body of 1 MiB or more, or of unknown length) were
+ *     admitted while draining: uploads the proxy still sent during the propagation delay, which
+ *     an instance that refused them would have failed
  */
 public record DrainResult(
     String reason, Duration duration, boolean deadlineReached,

@@ -77,6 +77,7 @@ class AdmissionEvidenceTest {
     clock.advance(Duration.ofMillis(900));
 
     assertThat(drain.admit(upload(50 * MB)).admitted()).isTrue(); // 5 s of 27.1 s
+    assertThat(drain.admit(upload(512)).admitted()).isTrue(); // a small POST: not an upload
     Admission tooLarge = drain.admit(upload(500 * MB)); // 50 s
     assertThat(tooLarge.admitted()).isFalse();
     assertThat(tooLarge.reason()).contains("needs 50.0s")

@@ -20,6 +20,7 @@ public final class SampleProcess {
 
   private final Process process;
   private final List<String> lines = new CopyOnWriteArrayList<>();
+  private final CompletableFuture<List<String>> output = new CompletableFuture<>();
   private final int port;
 
   private SampleProcess(Process process, Duration startTimeout) throws Exception {
@@ -38,6 +39,7 @@ public final class SampleProcess {
       } catch (IOException gone) {
         // the process ended
       }
+      output.complete(lines);
       listening.completeExceptionally(new IllegalStateException("exited before listening"));
     }, "sample-stdout-" + process.pid());
     reader.setDaemon(true);
@@ -84,6 +86,17 @@ public final class SampleProcess {
    */
   public Process process() {
     return process;
+  }
+
+  /**
+   * Waits until the sample's standard output ended (it exited) and returns all it printed.
+   *
+   * @param timeout how long to wait
+   * @return every line
+   * @throws Exception when the output did not end within {@code timeout}
+   */
+  public List<String> awaitOutput(Duration timeout) throws Exception {
+    return output.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /**

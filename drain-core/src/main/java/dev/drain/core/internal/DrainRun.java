@@ -107,7 +107,8 @@ public final class DrainRun {
   public Admission admit(RequestInfo info) {
     Admission decision =
         policy.admit(info, clock.nanoTime(), deadlineNanos, !stoppedAccepting.get(), tracker);
-    if (decision.admitted() && info.hasBody()) {
+    if (decision.admitted() && info.hasBody()
+        && (!info.lengthKnown() || info.contentLength() >= UploadRates.MIN_EVIDENCE_BYTES)) {
       admittedUploads.increment();
     }
     return decision;

@@ -8,19 +8,42 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.concurrent.locks.LockSupport;
 
 /** One instance of the sample service: a child JVM on a port it chose. */
 final class Instance {
 
+  private static final Pattern DRAIN_DONE =
+      Pattern.compile("^DRAIN done .*uploadsAdmitted=(\\d+) refused=(\\d+)");
+
   final String name;
   final Process process;
   final int port;
+  private final SampleProcess sample;
 
   private Instance(String name, SampleProcess sample) {
     this.name = name;
+    this.sample = sample;
     this.process = sample.process();
     this.port = sample.port();
+  }
+
+  /**
+   * What the exited instance's drain reported: uploads admitted while draining and requests
+   * refused.
+   *
+   * @return {admitted, refused}; zeros when it printed no drain result (the baseline)
+   */
+  long[] drainCounts() throws Exception {
+    for (String line : sample.awaitOutput(java.time.Duration.ofSeconds(10))) {
+      Matcher m = DRAIN_DONE.matcher(line);
+      if (m.find()) {
+        return new long[] {Long.parseLong(m.group(1)), Long.parseLong(m.group(2))};
+      }
+    }
+    return new long[2];
   }
 
   static Instance start(String name, Path sampleJar, Path logDir, List<String> args)

@@ -11,17 +11,40 @@ import java.util.stream.Collectors;
 /**
  * A private nginx (Debian's binary, its own prefix, a loopback port) configured like a Kong or
  * ingress hop: upstream keep-alive pool, HTTP/1.1 to the upstream, request bodies streamed
- * ({@code proxy_request_buffering off}), no body size limit.
+ * ({@code proxy_request_buffering off}), no body size limit. With {@link Retry#REFUSALS} it
+ * buffers request bodies and passes a {@code 503} to the next upstream, POSTs included: the
+ * configuration that turns the library's refusals (nothing processed) into retries.
  */
 final class Nginx implements AutoCloseable {
 
+  /** What nginx passes to the next upstream. */
+  enum Retry {
+    /** nginx's default: connection errors and timeouts; bodies streamed. */
+    ERRORS("proxy_request_buffering off;\n      proxy_next_upstream error timeout;"),
+    /** Also a 503, for any method: bodies buffered so that nginx can send them again. */
+    REFUSALS("proxy_request_buffering on;\n"
+        + "      proxy_next_upstream error timeout http_503 non_idempotent;");
+
+    final String directives;
+
+    Retry(String directives) {
+      this.directives = directives;
+    }
+  }
+
   private final Path prefix;
   private final int port;
+  private final Retry retry;
   private Process process;
 
   Nginx(Path prefix, int port) throws IOException {
+    this(prefix, port, Retry.ERRORS);
+  }
+
+  Nginx(Path prefix, int port, Retry retry) throws IOException {
     this.prefix = prefix.toAbsolutePath();
     this.port = port;
+    this.retry = retry;
     for (String dir : List.of("logs", "tmp/body", "tmp/proxy", "tmp/fastcgi", "tmp/uwsgi",
         "tmp/scgi")) {
       Files.createDirectories(this.prefix.resolve(dir));
@@ -54,7 +77,13 @@ final class Nginx implements AutoCloseable {
 
   /** Writes the config for these upstream ports and starts nginx, or reloads it (SIGHUP). */
   void route(List<Integer> upstreams) throws IOException, InterruptedException {
-    Files.writeString(prefix.resolve("nginx.conf"), config(upstreams));
+    route(upstreams, List.of());
+  }
+
+  /** As {@link #route(List)}, with servers nginx uses only when the others failed. */
+  void route(List<Integer> upstreams, List<Integer> backups)
+      throws IOException, InterruptedException {
+    Files.writeString(prefix.resolve("nginx.conf"), config(upstreams, backups));
     if (process == null) {
       process = new ProcessBuilder(binary(), "-p", prefix.toString(), "-c", "nginx.conf")
           .redirectErrorStream(true)
@@ -71,8 +100,10 @@ final class Nginx implements AutoCloseable {
     }
   }
 
-  private String config(List<Integer> upstreams) {
-    String servers = upstreams.stream().map(p -> "    server 127.0.0.1:" + p + ";")
+  private String config(List<Integer> upstreams, List<Integer> backups) {
+    String servers = java.util.stream.Stream.concat(
+            upstreams.stream().map(p -> "    server 127.0.0.1:" + p + ";"),
+            backups.stream().map(p -> "    server 127.0.0.1:" + p + " backup;"))
         .collect(Collectors.joining("\n"));
     return """
         worker_processes 1;
@@ -100,13 +131,12 @@ final class Nginx implements AutoCloseable {
               proxy_pass http://app;
               proxy_http_version 1.1;
               proxy_set_header Connection "";
-              proxy_request_buffering off;
-              proxy_next_upstream error timeout;
+              %4$s
               proxy_connect_timeout 2s;
             }
           }
         }
-        """.formatted(prefix, servers, port);
+        """.formatted(prefix, servers, port, retry.directives);
   }
 
   @Override

@@ -20,7 +20,10 @@ import java.util.concurrent.locks.LockSupport;
  * grace period) — once without the library ({@code --drain.enabled=false}) and once with it.
  *
  * <p>Options: {@code --rounds=3 --instances=2 --grace=20s --upload-rate=10MB --uploaders=2
- * --modes=baseline,library --sample-jar=PATH --out=DIR}.
+ * --modes=baseline,library --sample-jar=PATH --out=DIR}. {@code --soak} is the long rollout:
+ * 3 instances each replaced 10 times with a 30 s grace period (each still overridable). The
+ * library runs with the sample's defaults except {@code drain.grace-period} and a 2 s
+ * {@code drain.propagation-delay}: admission must hold without tuning.
  */
 public final class RollingDemo {
 
@@ -36,11 +39,13 @@ public final class RollingDemo {
    * @param uploads uploads sent
    * @param shaMatches uploads answered 200 with the right SHA-256
    * @param sigkills instances that had to be SIGKILLed at the grace period
+   * @param admittedWhileDraining uploads the drains admitted (the proxy still sent them)
+   * @param refused requests the drains refused with 503
    * @param timeline instance events, seconds from the start of the run
    */
   public record RunResult(String mode, Map<String, Long> sent, Map<String, Long> failed,
       Map<String, Long> failures, long uploads, long shaMatches, int sigkills,
-      List<String> timeline) {
+      long admittedWhileDraining, long refused, List<String> timeline) {
 
     /** @return every request sent */
     public long totalSent() {
@@ -64,6 +69,11 @@ public final class RollingDemo {
     for (String arg : args) {
       String[] kv = arg.replaceFirst("^--", "").split("=", 2);
       options.put(kv[0], kv.length > 1 ? kv[1] : "true");
+    }
+    if (Boolean.parseBoolean(options.getOrDefault("soak", "false"))) {
+      options.putIfAbsent("instances", "3");
+      options.putIfAbsent("rounds", "10");
+      options.putIfAbsent("grace", "30s");
     }
     List<RunResult> results = run(options);
     System.out.println();
@@ -100,11 +110,13 @@ public final class RollingDemo {
   static String table(List<RunResult> results) {
     StringBuilder t = new StringBuilder();
     t.append("| mode | requests | failed | GET failed | POST failed | uploads | SHA-256 ok "
-        + "| SIGKILLs |\n|---|---:|---:|---:|---:|---:|---:|---:|\n");
+        + "| SIGKILLs | uploads admitted while draining | refused |\n"
+        + "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for (RunResult r : results) {
-      t.append(String.format(Locale.ROOT, "| %s | %d | %d | %d | %d | %d | %d | %d |%n",
+      t.append(String.format(Locale.ROOT, "| %s | %d | %d | %d | %d | %d | %d | %d | %d | %d |%n",
           r.mode(), r.totalSent(), r.totalFailed(), r.failed().getOrDefault("GET", 0L),
-          r.failed().getOrDefault("POST", 0L), r.uploads(), r.shaMatches(), r.sigkills()));
+          r.failed().getOrDefault("POST", 0L), r.uploads(), r.shaMatches(), r.sigkills(),
+          r.admittedWhileDraining(), r.refused()));
     }
     t.append("\nfailures by type:\n");
     for (RunResult r : results) {
@@ -152,6 +164,8 @@ public final class RollingDemo {
     private final Map<String, Double> readyAt = new LinkedHashMap<>();
     private int started;
     private int sigkills;
+    private long admittedWhileDraining;
+    private long refused;
 
     Run(String mode, Path jar, Path dir, Map<String, String> options) {
       this.mode = mode;
@@ -165,8 +179,7 @@ public final class RollingDemo {
       this.args = switch (mode) {
         case "baseline" -> List.of("--drain.enabled=false");
         case "library" -> List.of("--drain.grace-period=" + grace,
-            "--drain.propagation-delay=2s", "--drain.quiet-period=500ms",
-            "--drain.max-upload-size=50MB", "--drain.min-client-rate=5MB");
+            "--drain.propagation-delay=2s");
         default -> throw new IllegalArgumentException("unknown mode " + mode);
       };
     }
@@ -209,6 +222,7 @@ public final class RollingDemo {
             boolean killed = old.awaitExitOrKill(graceMillis, term);
             sigkills += killed ? 1 : 0;
             record(old, termAt, now(), killed);
+            countDrain(old);
             live.remove(old);
             System.out.printf(Locale.ROOT, "   round %d: replaced %s by %s (%s)%n", round,
                 old.name, fresh.name, killed ? "SIGKILL" : "exit " + old.process.exitValue());
@@ -222,15 +236,22 @@ public final class RollingDemo {
         for (Instance instance : live) {
           instance.awaitExitOrKill(graceMillis, System.nanoTime());
           record(instance, now(), now(), false);
+          countDrain(instance);
         }
         return new RunResult(mode, snapshot(traffic.sent), snapshot(traffic.failed),
             traffic.failuresByType(), traffic.count(traffic.sent, "upload"),
-            traffic.shaMatches.get(), sigkills, timeline);
+            traffic.shaMatches.get(), sigkills, admittedWhileDraining, refused, timeline);
       } finally {
         for (Instance instance : live) {
           instance.process.destroyForcibly();
         }
       }
+    }
+
+    private void countDrain(Instance instance) throws Exception {
+      long[] counts = instance.drainCounts();
+      admittedWhileDraining += counts[0];
+      refused += counts[1];
     }
 
     private void record(Instance instance, double termAt, double exitAt, boolean killed) {

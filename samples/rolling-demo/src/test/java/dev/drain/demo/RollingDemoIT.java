@@ -7,9 +7,11 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * One round of the rolling proof behind real nginx: every instance replaced once while GETs,
- * bursts of small POSTs and 50 MB uploads flow. With the library nothing may fail; the baseline's
- * failures are printed, not asserted (they depend on timing).
+ * A short soak of the rolling proof behind real nginx: 3 instances each replaced twice while
+ * GETs, bursts of small POSTs and back-to-back 50 MB uploads at 10 MB/s flow, the library with
+ * its default admission settings. With the library nothing may fail and nothing may be refused;
+ * the baseline's failures are printed, not asserted (they depend on timing). {@code demo.sh
+ * --soak} is the long version (10 rounds).
  */
 class RollingDemoIT {
 
@@ -18,9 +20,9 @@ class RollingDemoIT {
     List<RollingDemo.RunResult> results = RollingDemo.run(Map.of(
         "sample-jar", System.getProperty("demo.sampleJar"),
         "out", System.getProperty("demo.outDir"),
-        "rounds", "1",
-        "instances", "2",
-        "grace", "20s"));
+        "rounds", "2",
+        "instances", "3",
+        "grace", "30s"));
     System.out.println(RollingDemo.table(results));
 
     RollingDemo.RunResult library = results.get(1);
@@ -32,5 +34,6 @@ class RollingDemoIT {
     assertThat(library.shaMatches()).as("uploads with the right SHA-256")
         .isEqualTo(library.uploads());
     assertThat(library.sigkills()).isZero();
+    assertThat(library.refused()).as("uploads refused by the library").isZero();
   }
 }
