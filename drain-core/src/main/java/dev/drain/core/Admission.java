@@ -16,8 +16,9 @@ public record Admission(boolean admitted, String reason, Duration retryAfter) {
   /**
    * The header every refusal carries, with the value {@link #NOT_PROCESSED}: the request was
    * refused before the application saw it and before any byte of its body was read, so sending it
-   * again, to another instance, is safe even for a {@code POST}. A proxy or client can retry on it
-   * (see the README for nginx and Kong).
+   * again, to another instance, is safe even for a {@code POST}, provided the adapter runs before
+   * anything that reads the body or acts on the request ({@code DrainFilter} first in the chain).
+   * A proxy or client can retry on it (see the README for nginx and Kong).
    */
   public static final String REFUSED_HEADER = "Drain-Refused";
 

@@ -16,8 +16,8 @@ import java.util.Objects;
  *     counted, not listed, so that tracking them costs one counter update)
  * @param refused how many requests were refused while draining
  * @param admittedUploads how many uploads (a body of 1 MiB or more, or of unknown length) were
- *     admitted while draining: uploads the proxy still sent during the propagation delay, which
- *     an instance that refused them would have failed
+ *     admitted while draining, mostly those the proxy still sent during the propagation delay
+ *     and quiet period
  */
 public record DrainResult(
     String reason, Duration duration, boolean deadlineReached,

@@ -4,6 +4,7 @@ import static dev.drain.core.DrainConfig.MEBIBYTE;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -178,6 +179,45 @@ class AdmissionEvidenceTest {
     assertThat(decision.admitted()).isFalse();
     assertThat(decision.reason()).contains("needs 50.0s").contains(MB + " bytes/s");
     for (Inflight upload : flowing) {
+      upload.close();
+    }
+  }
+
+  @Test
+  void bodiesTheServerReadItselfAreEvidenceToo() {
+    Drain drain = drain(Duration.ofSeconds(2));
+    for (int i = 0; i < 3; i++) { // a multipart or form body: only the server's count grows
+      AtomicLong serverCount = new AtomicLong();
+      Inflight upload = drain.begin(upload(4 * MB));
+      upload.bytesReadFrom(serverCount::get);
+      clock.advance(Duration.ofSeconds(8));
+      serverCount.set(4 * MB); // 512 KiB/s, never read by anyone before the close
+      upload.close();
+    }
+    drain.startDrain("SIGTERM");
+
+    Admission decision = drain.admit(upload(20 * MB)); // 40 s at 512 KiB/s, 28 s left
+
+    assertThat(decision.admitted()).isFalse();
+    assertThat(decision.reason()).contains("needs 40.0s").contains("recent uploads here");
+  }
+
+  @Test
+  void aBodyThatArrivedWholeIsNotSlowedByItsProcessing() {
+    Drain drain = drain(Duration.ofSeconds(2));
+    Inflight[] processing = new Inflight[3];
+    for (int i = 0; i < processing.length; i++) {
+      processing[i] = drain.begin(upload(10 * MB));
+    }
+    clock.advance(Duration.ofSeconds(1));
+    for (Inflight upload : processing) {
+      upload.onBytes(10 * MB); // arrived at 10 MB/s
+    }
+    clock.advance(Duration.ofSeconds(60)); // then a minute of work on it
+    drain.startDrain("SIGTERM");
+
+    assertThat(drain.admit(upload(50 * MB)).admitted()).isTrue(); // 5 s at 10 MB/s
+    for (Inflight upload : processing) {
       upload.close();
     }
   }

@@ -255,10 +255,13 @@ public abstract class DrainBehaviourKit {
    */
   @Test
   void uploadThatCannotFinishIsRefusedBeforeItsBody() throws Exception {
-    serve(testConfig().propagationDelay(Duration.ofSeconds(3)));
+    serve(testConfig().gracePeriod(Duration.ofSeconds(30))
+        .propagationDelay(Duration.ofSeconds(10)));
     for (int i = 0; i < 3; i++) { // evidence: three uploads of 2 MB at loopback speed
       assertThat(upload(2 * MB, 0).get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
     }
+    // an upload leaves its evidence when its handle closes, which may follow the response
+    await().atMost(Duration.ofSeconds(5)).until(() -> server.drain().inflight() == 0);
     long evidenceBytes = server.uploadBytesRead();
     server.drain().startDrain("kit");
     try (RawHttp raw = new RawHttp(server.port())) {
@@ -285,7 +288,8 @@ public abstract class DrainBehaviourKit {
    */
   @Test
   void uploadWithoutEvidenceIsAdmittedDuringThePropagationDelay() throws Exception {
-    serve(testConfig().propagationDelay(Duration.ofSeconds(3)));
+    serve(testConfig().gracePeriod(Duration.ofSeconds(30))
+        .propagationDelay(Duration.ofSeconds(10)));
     server.drain().startDrain("kit");
     try (RawHttp raw = new RawHttp(server.port())) {
       raw.send("POST /upload HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/octet-stream"

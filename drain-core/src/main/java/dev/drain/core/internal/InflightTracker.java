@@ -93,7 +93,7 @@ public final class InflightTracker {
   void end(TrackedRequest request) {
     if (request instanceof TrackedUpload upload) {
       uploads.remove(upload);
-      rates.recordEnded(upload, clock.nanoTime());
+      rates.recordEnded(upload, clock);
     }
     counter.exit();
   }

@@ -41,10 +41,19 @@ class TrackedRequest implements Inflight {
 
   @Override
   public final void close() {
+    if (closed == 0) {
+      beforeEnd();
+    }
     if ((int) CLOSED.compareAndExchange(this, 0, 1) == 0) {
       tracker.end(this);
     }
   }
+
+  /**
+   * Runs once or more just before the first close, while the server's request is still valid;
+   * bodyless requests have nothing to do.
+   */
+  void beforeEnd() {}
 
   /** Opens the handle again for the next request, which the tracker has counted in. */
   final void reopen() {

@@ -11,10 +11,13 @@ import java.util.function.LongSupplier;
 final class TrackedUpload extends TrackedRequest {
 
   private static final VarHandle BYTES;
+  private static final VarHandle SERVER_BYTES;
 
   static {
     try {
-      BYTES = MethodHandles.lookup().findVarHandle(TrackedUpload.class, "bytes", long.class);
+      MethodHandles.Lookup lookup = MethodHandles.lookup();
+      BYTES = lookup.findVarHandle(TrackedUpload.class, "bytes", long.class);
+      SERVER_BYTES = lookup.findVarHandle(TrackedUpload.class, "serverBytes", long.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -27,6 +30,7 @@ final class TrackedUpload extends TrackedRequest {
   private volatile long bytes;
   private volatile long lastProgressNanos;
   private volatile LongSupplier serverCount;
+  @SuppressWarnings("unused") // written through SERVER_BYTES
   private volatile long serverBytes;
   /** The progress time of the stall last reported; a stall after new progress is reported too. */
   private volatile long stallReportedAt;
@@ -65,15 +69,26 @@ final class TrackedUpload extends TrackedRequest {
     }
     long seen = serverBytes;
     if (!isClosed()) {
+      // The server's request is valid until the handle closes; a reader racing the close may
+      // read a count of the next request on a recycled object: rare, and only ever a maximum.
       long now = counter.getAsLong();
-      if (now > seen) {
-        // Racing readers may both see growth; both then record progress, which is harmless.
-        serverBytes = now;
-        lastProgressNanos = clock.nanoTime();
-        seen = now;
+      while (now > seen) {
+        long witness = (long) SERVER_BYTES.compareAndExchange(this, seen, now);
+        if (witness == seen) {
+          lastProgressNanos = clock.nanoTime();
+          break;
+        }
+        seen = witness;
       }
+      seen = Math.max(seen, now);
     }
     return Math.max(reported, seen);
+  }
+
+  /** Takes the server's final count while its request is still valid: the upload's evidence. */
+  @Override
+  void beforeEnd() {
+    bytes();
   }
 
   long lastProgressNanos() {

@@ -1,5 +1,6 @@
 package dev.drain.core.internal;
 
+import dev.drain.core.DrainClock;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.OptionalDouble;
@@ -82,7 +83,9 @@ public final class UploadRates {
     }
     for (TrackedUpload upload : inflight) {
       long bytes = upload.bytes();
-      long elapsed = nowNanos - upload.beganNanos;
+      // a body that arrived whole is being processed: its rate is that of its arrival
+      boolean arrived = upload.info.lengthKnown() && bytes >= upload.info.contentLength();
+      long elapsed = (arrived ? upload.lastProgressNanos() : nowNanos) - upload.beganNanos;
       if (bytes >= MIN_EVIDENCE_BYTES && elapsed > 0) {
         seen[count++] = bytes * NANOS_PER_SECOND / elapsed;
       }
@@ -99,9 +102,12 @@ public final class UploadRates {
    * Records an upload that ended, from its handle.
    *
    * @param upload the upload, closed
-   * @param nowNanos when it ended
+   * @param clock the clock, read only for an upload large enough to count
    */
-  void recordEnded(TrackedUpload upload, long nowNanos) {
-    recordEnded(upload.bytes(), upload.lastProgressNanos() - upload.beganNanos, nowNanos);
+  void recordEnded(TrackedUpload upload, DrainClock clock) {
+    long bytes = upload.bytes();
+    if (bytes >= MIN_EVIDENCE_BYTES) {
+      recordEnded(bytes, upload.lastProgressNanos() - upload.beganNanos, clock.nanoTime());
+    }
   }
 }

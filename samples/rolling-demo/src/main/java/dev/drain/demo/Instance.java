@@ -34,7 +34,8 @@ final class Instance {
    * What the exited instance's drain reported: uploads admitted while draining and requests
    * refused.
    *
-   * @return {admitted, refused}; zeros when it printed no drain result (the baseline)
+   * @return {admitted, refused}; null when it printed no drain result (the baseline, or an
+   *     instance that died without one)
    */
   long[] drainCounts() throws Exception {
     for (String line : sample.awaitOutput(java.time.Duration.ofSeconds(10))) {
@@ -43,7 +44,7 @@ final class Instance {
         return new long[] {Long.parseLong(m.group(1)), Long.parseLong(m.group(2))};
       }
     }
-    return new long[2];
+    return null;
   }
 
   static Instance start(String name, Path sampleJar, Path logDir, List<String> args)

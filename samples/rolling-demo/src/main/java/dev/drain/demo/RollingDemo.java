@@ -166,6 +166,7 @@ public final class RollingDemo {
     private int sigkills;
     private long admittedWhileDraining;
     private long refused;
+    private final Map<String, Long> missingDrainResults = new LinkedHashMap<>();
 
     Run(String mode, Path jar, Path dir, Map<String, String> options) {
       this.mode = mode;
@@ -238,8 +239,10 @@ public final class RollingDemo {
           record(instance, now(), now(), false);
           countDrain(instance);
         }
+        Map<String, Long> failures = new java.util.TreeMap<>(traffic.failuresByType());
+        failures.putAll(missingDrainResults);
         return new RunResult(mode, snapshot(traffic.sent), snapshot(traffic.failed),
-            traffic.failuresByType(), traffic.count(traffic.sent, "upload"),
+            failures, traffic.count(traffic.sent, "upload"),
             traffic.shaMatches.get(), sigkills, admittedWhileDraining, refused, timeline);
       } finally {
         for (Instance instance : live) {
@@ -250,6 +253,12 @@ public final class RollingDemo {
 
     private void countDrain(Instance instance) throws Exception {
       long[] counts = instance.drainCounts();
+      if (counts == null) {
+        if (!mode.equals("baseline")) {
+          missingDrainResults.merge("instance: no drain result printed", 1L, Long::sum);
+        }
+        return;
+      }
       admittedWhileDraining += counts[0];
       refused += counts[1];
     }

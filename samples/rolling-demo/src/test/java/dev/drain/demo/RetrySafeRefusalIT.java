@@ -21,7 +21,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * A refusal is safe to send again, and nginx can be set to do so. Instance A has seen uploads
- * arrive at about 1 MB/s and is draining (SIGTERM, 5 s propagation delay, 8 s budget); B is
+ * arrive at about 1 MB/s and is draining (SIGTERM, 8 s propagation delay, 12 s budget); B is
  * nginx's backup. A 16 MB POST through nginx cannot finish on A, which answers 503 before reading
  * its body ({@code Drain-Refused: not-processed}). With nginx's defaults and streamed bodies the
  * client gets that 503; with buffered bodies and {@code proxy_next_upstream ... http_503
@@ -55,7 +55,7 @@ class RetrySafeRefusalIT {
   @EnumSource(Nginx.Retry.class)
   void aRefusedUploadIsRetriedElsewhereOnlyWhenNginxIsToldTo(Nginx.Retry retry) throws Exception {
     Instance draining = Instance.start("draining-" + retry, jar, dir, List.of(
-        "--drain.grace-period=10s", "--drain.propagation-delay=5s"));
+        "--drain.grace-period=14s", "--drain.propagation-delay=8s"));
     try (Nginx nginx = new Nginx(dir.resolve("nginx-" + retry), RollingDemo.freePort(), retry)) {
       draining.awaitReady(30_000);
       giveEvidenceOfSlowUploads(draining.port);
@@ -73,13 +73,17 @@ class RetrySafeRefusalIT {
       if (retry == Nginx.Retry.REFUSALS) {
         assertThat(outcome.status).isEqualTo(200);
         assertThat(outcome.body).contains("\"sha256\":\"" + PatternBody.sha256(UPLOAD) + "\"");
-        assertThat(logged).as("A tried first, then B")
-            .contains("127.0.0.1:" + draining.port + ", 127.0.0.1:" + backup.port);
+        assertThat(logged).as("A tried first and answered 503, then B 200")
+            .contains("127.0.0.1:" + draining.port + ", 127.0.0.1:" + backup.port + " 503, 200");
       } else {
-        assertThat(outcome.status).as("nginx's default cannot retry a POST").isNotEqualTo(200);
+        assertThat(outcome.status).as("nginx's default hands the refusal to the client")
+            .isEqualTo(503);
+        assertThat(outcome.refusedHeader).isEqualTo(dev.drain.core.Admission.NOT_PROCESSED);
+        assertThat(logged).contains("127.0.0.1:" + draining.port + " 503");
       }
-      assertThat(draining.process.waitFor(15, TimeUnit.SECONDS)).isTrue();
+      assertThat(draining.process.waitFor(20, TimeUnit.SECONDS)).isTrue();
       long[] counts = draining.drainCounts();
+      assertThat(counts).as("the drain printed its result").isNotNull();
       assertThat(counts[1]).as("refused by the draining instance").isEqualTo(1);
     } finally {
       draining.process.destroyForcibly();
@@ -103,7 +107,7 @@ class RetrySafeRefusalIT {
     }
   }
 
-  private record Outcome(int status, String body, String failure) {
+  private record Outcome(int status, String body, String refusedHeader, String failure) {
     @Override
     public String toString() {
       return failure != null ? failure : "HTTP " + status;
@@ -127,9 +131,10 @@ class RetrySafeRefusalIT {
       });
       try {
         RawHttp.Response response = http.read();
-        return new Outcome(response.status(), response.body(), null);
+        return new Outcome(response.status(), response.body(),
+            response.headers().get("drain-refused"), null);
       } catch (IOException e) {
-        return new Outcome(0, "", e.getClass().getSimpleName());
+        return new Outcome(0, "", null, e.getClass().getSimpleName());
       } finally {
         http.socket().close();
         sending.get(30, TimeUnit.SECONDS);
