@@ -106,6 +106,7 @@ final class Nginx implements AutoCloseable {
             backups.stream().map(p -> "    server 127.0.0.1:" + p + " backup;"))
         .collect(Collectors.joining("\n"));
     return """
+        %5$s
         worker_processes 1;
         daemon off;
         pid %1$s/nginx.pid;
@@ -136,7 +137,16 @@ final class Nginx implements AutoCloseable {
             }
           }
         }
-        """.formatted(prefix, servers, port, retry.directives);
+        """.formatted(prefix, servers, port, retry.directives, workerUser());
+  }
+
+  /**
+   * Under root, nginx's workers would run as an unprivileged user that cannot reach a prefix
+   * inside a private directory (a CI checkout under {@code mktemp -d}, mode 700): buffered
+   * request bodies then fail with 500. They run as root too; as any other user nginx keeps it.
+   */
+  private static String workerUser() {
+    return "root".equals(System.getProperty("user.name")) ? "user root;" : "";
   }
 
   @Override
