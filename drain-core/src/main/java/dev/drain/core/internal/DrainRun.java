@@ -107,8 +107,7 @@ public final class DrainRun {
   public Admission admit(RequestInfo info) {
     Admission decision =
         policy.admit(info, clock.nanoTime(), deadlineNanos, !stoppedAccepting.get(), tracker);
-    if (decision.admitted() && info.hasBody()
-        && (!info.lengthKnown() || info.contentLength() >= UploadRates.MIN_EVIDENCE_BYTES)) {
+    if (decision.admitted() && UploadRates.isUpload(info)) {
       admittedUploads.increment();
     }
     return decision;

@@ -37,16 +37,6 @@ public final class InflightTracker {
   private final UploadRates rates;
 
   /**
-   * Creates a tracker that remembers upload rates for 10 minutes.
-   *
-   * @param clock the clock uploads read
-   * @param onQuiescent run once when the count reaches zero after {@link #startClosing()}
-   */
-  public InflightTracker(DrainClock clock, Runnable onQuiescent) {
-    this(clock, onQuiescent, new UploadRates(java.time.Duration.ofMinutes(10).toNanos()));
-  }
-
-  /**
    * Creates a tracker.
    *
    * @param clock the clock uploads read

@@ -51,9 +51,9 @@ public final class UploadPolicy {
   public Admission admit(
       RequestInfo info, long nowNanos, long deadlineNanos, boolean accepting,
       InflightTracker tracker) {
-    if (!config.refuseUploadsThatCannotFinish() || !info.hasBody() || !info.lengthKnown()
-        || info.contentLength() < UploadRates.MIN_EVIDENCE_BYTES) {
-      return Admission.admit(); // a small body arrives in one socket buffer: never worth a 503
+    if (!config.refuseUploadsThatCannotFinish() || !UploadRates.isUpload(info)
+        || !info.lengthKnown()) {
+      return Admission.admit(); // a small body is never worth a 503; an unknown one is watched
     }
     OptionalDouble observed = tracker.observedUploadRate(nowNanos);
     if (observed.isEmpty() && accepting) {

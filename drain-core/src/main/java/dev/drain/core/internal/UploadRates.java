@@ -1,6 +1,7 @@
 package dev.drain.core.internal;
 
 import dev.drain.core.DrainClock;
+import dev.drain.core.RequestInfo;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.OptionalDouble;
@@ -34,6 +35,17 @@ public final class UploadRates {
   private final long[] endedAt = new long[CAPACITY];
   private int next;
   private int size;
+
+  /**
+   * Returns whether a request is an upload as admission and its counts see it: a body of at least
+   * {@link #MIN_EVIDENCE_BYTES}, or of unknown length. A smaller body arrives in one socket buffer.
+   *
+   * @param info the request
+   * @return true for an upload
+   */
+  public static boolean isUpload(RequestInfo info) {
+    return info.hasBody() && (!info.lengthKnown() || info.contentLength() >= MIN_EVIDENCE_BYTES);
+  }
 
   /**
    * Creates an empty record.

@@ -15,7 +15,8 @@ class UnfinishableUploadTest {
   private final ManualClock clock = new ManualClock();
   private final DrainConfig config = DrainConfig.builder().clock(clock)
       .gracePeriod(Duration.ofSeconds(30)).safetyMargin(Duration.ofSeconds(2)).build();
-  private final InflightTracker tracker = new InflightTracker(clock, () -> {});
+  private final InflightTracker tracker = new InflightTracker(clock, () -> {},
+      new UploadRates(config.uploadRateWindow().toNanos()));
   private final UploadPolicy policy = new UploadPolicy(config);
 
   @Test
