@@ -8,6 +8,7 @@ import dev.drain.core.ReusableInflight;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -20,8 +21,9 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The hot path of every request: begin and close of a bodyless request, against the floor of a
- * bare {@link AtomicLong} increment and decrement, measured side by side in one run.
+ * The hot path of every request: begin and close of a bodyless request, against two baselines
+ * measured side by side in one run: a bare {@link AtomicLong} increment and decrement (what any
+ * single shared exact count costs) and a {@link LongAdder} pair (what striping costs).
  *
  * <p>Run: {@code java -jar benchmarks/target/benchmarks.jar TrackerBenchmark -t 1 -prof gc} and
  * again with {@code -t 2}.
@@ -37,7 +39,9 @@ public class TrackerBenchmark {
   private static final RequestInfo GET = RequestInfo.bodyless("GET", "/hello");
 
   private Drain drain;
+  private Drain draining;
   private final AtomicLong counter = new AtomicLong();
+  private final LongAdder adder = new LongAdder();
 
   /** Builds a serving drain. */
   @Setup
@@ -46,6 +50,12 @@ public class TrackerBenchmark {
         .config(DrainConfig.builder().propagationDelay(Duration.ZERO).build())
         .build();
     drain.markReady();
+    draining = Drain.builder()
+        .config(DrainConfig.builder().propagationDelay(Duration.ofHours(1))
+            .gracePeriod(Duration.ofHours(2)).build())
+        .build();
+    draining.markReady();
+    draining.startDrain("benchmark");
   }
 
   /**
@@ -57,6 +67,28 @@ public class TrackerBenchmark {
   public long atomicLongPair() {
     counter.incrementAndGet();
     return counter.decrementAndGet();
+  }
+
+  /**
+   * Baseline: a striped count, which is not exact while it changes (the adds are writes to shared
+   * state, so they are not dead code).
+   */
+  @Benchmark
+  public void longAdderPair() {
+    adder.increment();
+    adder.decrement();
+  }
+
+  /**
+   * The library while draining: the count is exact, so it is one shared word again.
+   *
+   * @return whether it was tracked, so it is not dead code
+   */
+  @Benchmark
+  public boolean beginCloseWhileDraining() {
+    Inflight request = draining.begin(GET);
+    request.close();
+    return request.tracked();
   }
 
   /**

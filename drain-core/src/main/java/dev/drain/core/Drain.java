@@ -33,6 +33,7 @@ import java.util.concurrent.atomic.LongAdder;
 public final class Drain {
 
   private static final System.Logger LOG = System.getLogger("dev.drain");
+  private static final long ARRIVAL_RESOLUTION_NANOS = 1_000_000;
 
   private final DrainConfig config;
   private final DrainClock clock;
@@ -198,10 +199,17 @@ public final class Drain {
     return tracker.begin(info);
   }
 
-  /** While draining, each arrival restarts the quiet period. */
+  /**
+   * While draining, each arrival restarts the quiet period. The time is written at most once per
+   * millisecond, so that busy threads do not all write one shared line on every request.
+   */
   private void noteArrival() {
     if (state.get() == DrainState.DRAINING) {
-      lastArrivalNanos = clock.nanoTime();
+      long now = clock.nanoTime();
+      long last = lastArrivalNanos;
+      if (last == DrainRun.NO_ARRIVAL || now - last >= ARRIVAL_RESOLUTION_NANOS) {
+        lastArrivalNanos = now;
+      }
     }
   }
 
@@ -220,7 +228,12 @@ public final class Drain {
   }
 
   /**
-   * Returns the exact number of requests in flight.
+   * Returns the number of requests in flight.
+   *
+   * <p>While serving, requests are counted on per-thread cells so that they share no cache line,
+   * and this is the sum of the cells, read one after another (exact whenever nothing begins or
+   * ends during the read, like {@link LongAdder#sum()}). From the start of a drain the count is
+   * exact: the cells are sealed into one word.
    *
    * @return the count
    */

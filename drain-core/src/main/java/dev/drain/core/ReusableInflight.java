@@ -9,6 +9,10 @@ package dev.drain.core;
  * beginning the next (an HTTP/1.1 handler on one event loop, say): a close that arrives after the
  * handle was re-armed would end the next request. Where requests of a connection may overlap, or
  * a close may come late from another thread, use {@link Drain#begin(RequestInfo)}.
+ *
+ * <p>All calls on one handle and on the bodyless requests it returns (begin, close, a second
+ * close) must be ordered one after the other, as they are on one Netty event loop: the handle
+ * uses no compare-and-set, which is what makes it cheaper than {@link Drain#begin(RequestInfo)}.
  */
 public interface ReusableInflight {
 

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -94,5 +95,78 @@ class ExactCountTest {
     assertThat(drained).hasValue(1);
     assertThat(tracked.get() + untracked.get()).isEqualTo((long) THREADS * OPS);
     assertThat(tracked.get()).isPositive();
+  }
+
+  /**
+   * Requests end on other threads than the ones they began on (as async requests do), so every
+   * cell of the striped count goes negative or positive on its own, and the drain's seal lands in
+   * the middle of it: the sealed count must still end at exactly zero, with one Drained.
+   */
+  @Test
+  void requestsClosedOnOtherThreadsAcrossTheSealEndAtExactlyZero() throws Exception {
+    AtomicInteger drained = new AtomicInteger();
+    Drain drain = Drain.builder()
+        .config(DrainConfig.builder().propagationDelay(Duration.ZERO).quietPeriod(Duration.ZERO)
+            .gracePeriod(Duration.ofMinutes(5)).build())
+        .listener(e -> {
+          if (e instanceof DrainEvent.Drained) {
+            drained.incrementAndGet();
+          }
+        })
+        .build();
+    drain.markReady();
+    RequestInfo get = RequestInfo.bodyless("GET", "/hello");
+    ConcurrentLinkedQueue<Inflight> handedOver = new ConcurrentLinkedQueue<>();
+    AtomicLong tracked = new AtomicLong();
+    AtomicLong closedElsewhere = new AtomicLong();
+    CountDownLatch halfway = new CountDownLatch(THREADS);
+    ExecutorService pool = Executors.newFixedThreadPool(THREADS);
+    try {
+      List<Future<?>> futures = new ArrayList<>();
+      for (int t = 0; t < THREADS; t++) {
+        long seed = 100 + t;
+        futures.add(pool.submit(() -> {
+          SplittableRandom random = new SplittableRandom(seed);
+          for (int i = 0; i < OPS / 4; i++) {
+            if (i == OPS / 8) {
+              halfway.countDown();
+            }
+            Inflight request = drain.begin(get);
+            if (request.tracked()) {
+              tracked.incrementAndGet();
+            }
+            if (random.nextBoolean()) {
+              handedOver.add(request);
+            } else {
+              request.close();
+            }
+            Inflight other = handedOver.poll();
+            if (other != null) {
+              other.close();
+              closedElsewhere.incrementAndGet();
+            }
+          }
+          return null;
+        }));
+      }
+      assertThat(halfway.await(60, TimeUnit.SECONDS)).isTrue();
+      drain.startDrain("mid-run");
+      for (Future<?> f : futures) {
+        f.get(120, TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(drain.inflight()).isEqualTo(handedOver.size());
+    for (Inflight left; (left = handedOver.poll()) != null; ) {
+      left.close();
+    }
+
+    assertThat(drain.inflight()).isZero();
+    DrainResult result = drain.completion().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    assertThat(result.clean()).isTrue();
+    assertThat(drained).hasValue(1);
+    assertThat(tracked.get()).isPositive();
+    assertThat(closedElsewhere.get()).isPositive();
   }
 }

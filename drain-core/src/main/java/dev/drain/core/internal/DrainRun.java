@@ -79,8 +79,12 @@ public final class DrainRun {
     this.deadlineNanos = startNanos + config.drainBudget().toNanos();
   }
 
-  /** Logs uploads that cannot finish and schedules the delay, the deadline and stall checks. */
+  /**
+   * Makes the in-flight count exact, logs uploads that cannot finish and schedules the delay, the
+   * deadline and stall checks.
+   */
   public void start() {
+    tracker.seal();
     for (String line : policy.unfinishable(tracker, startNanos, startNanos, deadlineNanos)) {
       LOG.log(System.Logger.Level.WARNING, "graceful-drain: upload may not finish: " + line);
     }

@@ -11,8 +11,9 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Counts requests in flight exactly and keeps uploads where the policy can see their progress.
- * A bodyless request costs one counter update in and one out; an upload is also registered.
+ * Counts requests in flight and keeps uploads where the policy can see their progress. A bodyless
+ * request costs one update of its thread's counter cell in and one out; an upload is also
+ * registered. The count is exact once {@link #seal()} ran, which the drain does when it starts.
  */
 public final class InflightTracker {
 
@@ -88,6 +89,11 @@ public final class InflightTracker {
     counter.exit();
   }
 
+  /** Makes the count exact from now on; see {@link InflightCounter#seal()}. */
+  public void seal() {
+    counter.seal();
+  }
+
   /** Starts waiting for the count to reach zero. */
   public void startClosing() {
     counter.startClosing();
@@ -103,9 +109,9 @@ public final class InflightTracker {
   }
 
   /**
-   * Returns the exact number of requests in flight.
+   * Returns the number of requests in flight.
    *
-   * @return the count
+   * @return the count; exact once sealed, a moment's sum of the cells before
    */
   public long inflight() {
     return counter.count();

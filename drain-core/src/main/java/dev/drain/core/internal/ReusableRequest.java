@@ -4,7 +4,12 @@ import dev.drain.core.Inflight;
 import dev.drain.core.RequestInfo;
 import dev.drain.core.ReusableInflight;
 
-/** A bodyless request handle that is reopened per request instead of allocated. */
+/**
+ * A bodyless request handle that is reopened per request instead of allocated. Its begins and
+ * closes come from one thread at a time, in order (a connection's event loop), as {@link
+ * ReusableInflight} requires; so a close needs no compare-and-set, and a request costs two
+ * uncontended adds on the thread's counter cell and nothing else.
+ */
 final class ReusableRequest extends TrackedRequest implements ReusableInflight {
 
   ReusableRequest(InflightTracker tracker) {
@@ -24,5 +29,13 @@ final class ReusableRequest extends TrackedRequest implements ReusableInflight {
     }
     reopen();
     return this;
+  }
+
+  @Override
+  public void close() {
+    if ((int) CLOSED.getAcquire(this) == 0) {
+      CLOSED.setRelease(this, 1);
+      tracker.end(this);
+    }
   }
 }

@@ -7,7 +7,7 @@ import java.lang.invoke.VarHandle;
 /** A counted request without a body: one counter update in, one out. */
 class TrackedRequest implements Inflight {
 
-  private static final VarHandle CLOSED;
+  static final VarHandle CLOSED;
 
   static {
     try {
@@ -40,7 +40,7 @@ class TrackedRequest implements Inflight {
   }
 
   @Override
-  public final void close() {
+  public void close() {
     if (closed == 0) {
       beforeEnd();
     }
@@ -55,9 +55,12 @@ class TrackedRequest implements Inflight {
    */
   void beforeEnd() {}
 
-  /** Opens the handle again for the next request, which the tracker has counted in. */
+  /**
+   * Opens the handle again for the next request, which the tracker has counted in. A release
+   * store: the handle's thread is the only one that uses it (see {@link ReusableRequest}).
+   */
   final void reopen() {
-    closed = 0;
+    CLOSED.setRelease(this, 0);
   }
 
   final boolean isClosed() {
