@@ -11,7 +11,9 @@ public interface Inflight extends AutoCloseable {
 
   /**
    * Records that the application read {@code bytes} more bytes of the body. Zero or negative
-   * values are ignored; calls after {@link #close()} are ignored.
+   * values are ignored; calls after {@link #close()} are ignored. Calls for one request must not
+   * overlap (the reads of one body never do: one thread reads at a time, or the server's read
+   * callbacks run one after another); they may come from different threads.
    *
    * @param bytes bytes read since the last call
    */

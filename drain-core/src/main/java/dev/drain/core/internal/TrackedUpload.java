@@ -12,22 +12,31 @@ final class TrackedUpload extends TrackedRequest {
 
   private static final VarHandle BYTES;
   private static final VarHandle SERVER_BYTES;
+  private static final VarHandle LAST_PROGRESS;
 
   static {
     try {
       MethodHandles.Lookup lookup = MethodHandles.lookup();
       BYTES = lookup.findVarHandle(TrackedUpload.class, "bytes", long.class);
       SERVER_BYTES = lookup.findVarHandle(TrackedUpload.class, "serverBytes", long.class);
+      LAST_PROGRESS =
+          lookup.findVarHandle(TrackedUpload.class, "lastProgressNanos", long.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
   }
+
+  /** A read this small is stamped with the time whatever the total. */
+  private static final long SMALL_READ = 4 * 1024;
+  /** The total is stamped each time it crosses a multiple of 2^16 = 64 KiB. */
+  private static final int STAMP_SHIFT = 16;
 
   final RequestInfo info;
   final long beganNanos;
   private final DrainClock clock;
   @SuppressWarnings("unused") // written through BYTES
   private volatile long bytes;
+  @SuppressWarnings("unused") // written through LAST_PROGRESS by the reader of the body
   private volatile long lastProgressNanos;
   private volatile LongSupplier serverCount;
   @SuppressWarnings("unused") // written through SERVER_BYTES
@@ -44,11 +53,25 @@ final class TrackedUpload extends TrackedRequest {
     this.lastProgressNanos = beganNanos;
   }
 
+  /**
+   * Adds the bytes with release stores, not an atomic add or a volatile store: the reads of one
+   * body are ordered (see {@link dev.drain.core.Inflight#onBytes}), and a fence here would wait,
+   * after every read, for the store buffer the read's copy just filled. The clock, which costs
+   * more than the rest (about 80 ns on a virtual machine), is read for a small read (a slow
+   * client: its every byte is progress), for the first and the last bytes of a declared length,
+   * and when the total crosses a 64 KiB mark: a fast body is stamped every 64 KiB, so its last
+   * progress and its rate are known to within the time of 64 KiB.
+   */
   @Override
   public void onBytes(long count) {
     if (count > 0 && !isClosed()) {
-      BYTES.getAndAdd(this, count);
-      lastProgressNanos = clock.nanoTime();
+      long before = (long) BYTES.getOpaque(this);
+      long after = before + count;
+      BYTES.setRelease(this, after);
+      if (count < SMALL_READ || before == 0 || (before >>> STAMP_SHIFT) != (after >>> STAMP_SHIFT)
+          || (info.lengthKnown() && after >= info.contentLength())) {
+        LAST_PROGRESS.setRelease(this, clock.nanoTime());
+      }
     }
   }
 
