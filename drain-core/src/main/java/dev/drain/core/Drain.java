@@ -1,5 +1,6 @@
 package dev.drain.core;
 
+import dev.drain.core.internal.DrainLog;
 import dev.drain.core.internal.DrainRun;
 import dev.drain.core.internal.InflightTracker;
 import dev.drain.core.internal.Listeners;
@@ -32,7 +33,6 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class Drain {
 
-  private static final System.Logger LOG = System.getLogger("dev.drain");
   private static final long ARRIVAL_RESOLUTION_NANOS = 1_000_000;
 
   private final DrainConfig config;
@@ -139,6 +139,10 @@ public final class Drain {
       if (state.compareAndSet(current, DrainState.DRAINING)) {
         run = newRun;
         listeners.fire(new DrainEvent.StateChanged(current, DrainState.DRAINING, reason));
+        DrainLog.write(System.Logger.Level.INFO, () -> "graceful-drain: draining (" + reason
+            + "): readiness is off, serving on through the propagation delay of "
+            + config.propagationDelay().toMillis() + " ms; deadline in "
+            + config.drainBudget().toMillis() + " ms");
         newRun.start();
         break;
       }
@@ -298,7 +302,7 @@ public final class Drain {
       listeners.fire(new DrainEvent.StateChanged(from, DrainState.DRAINED, result.reason()));
     }
     listeners.fire(new DrainEvent.Drained(result));
-    LOG.log(result.clean() ? System.Logger.Level.INFO : System.Logger.Level.WARNING,
+    DrainLog.write(result.clean() ? System.Logger.Level.INFO : System.Logger.Level.WARNING,
         () -> "graceful-drain: drained in " + result.duration().toMillis() + " ms"
             + (result.clean() ? ", nothing cut" : ", cut at the deadline: " + result.cut()
                 + " and " + result.cutWithoutBody() + " bodyless request(s)"));

@@ -1,5 +1,7 @@
 package dev.drain.core;
 
+import dev.drain.core.internal.DrainLog;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,7 +26,6 @@ public final class DrainBudget {
   /** How far above the upstream pool's idle timeout the keep-alive check asks to be. */
   public static final Duration KEEP_ALIVE_HEADROOM = Duration.ofSeconds(20);
 
-  private static final System.Logger LOG = System.getLogger("dev.drain");
 
   private DrainBudget() {}
 
@@ -97,7 +98,7 @@ public final class DrainBudget {
    */
   public static void log(List<BudgetFinding> findings) {
     for (BudgetFinding finding : findings) {
-      LOG.log(finding.level(), "graceful-drain budget: " + finding.message() + "; set "
+      DrainLog.write(finding.level(), "graceful-drain budget: " + finding.message() + "; set "
           + finding.setting());
     }
   }

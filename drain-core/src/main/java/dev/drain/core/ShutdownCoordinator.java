@@ -1,5 +1,7 @@
 package dev.drain.core;
 
+import dev.drain.core.internal.DrainLog;
+
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -28,7 +30,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class ShutdownCoordinator {
 
-  private static final System.Logger LOG = System.getLogger("dev.drain");
 
   /**
    * Time kept back at the end of the grace period for the JVM's own exit once the coordinator
@@ -71,7 +72,10 @@ public final class ShutdownCoordinator {
    */
   public static ShutdownCoordinator install(Drain drain, ServerControl control) {
     ShutdownCoordinator coordinator = new ShutdownCoordinator(drain, control);
-    Thread thread = new Thread(() -> coordinator.shutdown("SIGTERM"), "graceful-drain-shutdown");
+    Thread thread = new Thread(() -> {
+      DrainLog.shuttingDown();
+      coordinator.shutdown("SIGTERM");
+    }, "graceful-drain-shutdown");
     coordinator.hook = thread;
     Runtime.getRuntime().addShutdownHook(thread);
     return coordinator;
@@ -118,7 +122,7 @@ public final class ShutdownCoordinator {
       interrupted = true;
       result = waitUninterruptibly(drained, config.drainBudget().plusSeconds(1));
     } catch (ExecutionException | TimeoutException e) {
-      LOG.log(System.Logger.Level.ERROR, "graceful-drain: drain did not complete in time", e);
+      DrainLog.write(System.Logger.Level.ERROR, "graceful-drain: drain did not complete in time", e);
       result = null;
     }
     if (result == null) {
@@ -165,10 +169,10 @@ public final class ShutdownCoordinator {
       } catch (InterruptedException e) {
         interrupted = true;
       } catch (ExecutionException e) {
-        LOG.log(System.Logger.Level.ERROR, "graceful-drain: server stop failed", e.getCause());
+        DrainLog.write(System.Logger.Level.ERROR, "graceful-drain: server stop failed", e.getCause());
         return interrupted;
       } catch (TimeoutException e) {
-        LOG.log(System.Logger.Level.WARNING, "graceful-drain: server stop still running after "
+        DrainLog.write(System.Logger.Level.WARNING, "graceful-drain: server stop still running after "
             + budget.toMillis() + " ms; going on so the process ends before the grace period");
         return interrupted;
       }
@@ -185,7 +189,7 @@ public final class ShutdownCoordinator {
       } catch (InterruptedException e) {
         // keep waiting: stopping the server now would cut the requests the drain waits for
       } catch (ExecutionException | TimeoutException e) {
-        LOG.log(System.Logger.Level.ERROR, "graceful-drain: drain did not complete in time", e);
+        DrainLog.write(System.Logger.Level.ERROR, "graceful-drain: drain did not complete in time", e);
         return null;
       }
     }
@@ -213,7 +217,7 @@ public final class ShutdownCoordinator {
       try {
         control.stopAccepting();
       } catch (Exception e) {
-        LOG.log(System.Logger.Level.ERROR, "graceful-drain: stop accepting failed", e);
+        DrainLog.write(System.Logger.Level.ERROR, "graceful-drain: stop accepting failed", e);
       }
     }
   }

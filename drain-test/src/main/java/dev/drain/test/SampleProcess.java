@@ -107,4 +107,44 @@ public final class SampleProcess {
   public List<String> lines() {
     return lines;
   }
+
+  /**
+   * Starts the sample, sends it SIGTERM as soon as it listens (idle), and waits for it to exit:
+   * the run of a plain application's shutdown with the JDK's default logging.
+   *
+   * @param jar the sample jar
+   * @param args the sample's arguments
+   * @return how it ended, with everything it printed on both streams
+   * @throws Exception when it cannot start or does not exit within 30 s
+   */
+  public static Stopped sigtermWhenListening(Path jar, List<String> args) throws Exception {
+    Path stderr = java.nio.file.Files.createTempFile("sample-stderr", ".txt");
+    try {
+      SampleProcess sample = start(jar, List.of(), args, ProcessBuilder.Redirect.to(stderr.toFile()));
+      long sigterm = System.nanoTime();
+      if (!sample.process().toHandle().destroy()) {
+        throw new IllegalStateException("could not send SIGTERM");
+      }
+      if (!sample.process().waitFor(30, TimeUnit.SECONDS)) {
+        sample.process().destroyForcibly();
+        throw new IllegalStateException("the sample did not exit within 30 s of SIGTERM");
+      }
+      long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sigterm);
+      return new Stopped(sample.process().exitValue(), millis,
+          sample.awaitOutput(Duration.ofSeconds(5)),
+          java.nio.file.Files.readAllLines(stderr, StandardCharsets.UTF_8));
+    } finally {
+      java.nio.file.Files.deleteIfExists(stderr);
+    }
+  }
+
+  /**
+   * How a sample ended after SIGTERM.
+   *
+   * @param exitCode the exit code (143 after SIGTERM)
+   * @param millis from SIGTERM to exit
+   * @param stdout its standard output, a line an entry
+   * @param stderr its standard error, a line an entry
+   */
+  public record Stopped(int exitCode, long millis, List<String> stdout, List<String> stderr) {}
 }

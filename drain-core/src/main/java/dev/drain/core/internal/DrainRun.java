@@ -26,7 +26,6 @@ public final class DrainRun {
   /** What {@link #lastArrival} returns when no request arrived since the drain began. */
   public static final long NO_ARRIVAL = Long.MIN_VALUE;
 
-  private static final System.Logger LOG = System.getLogger("dev.drain");
 
   private final DrainConfig config;
   private final DrainClock clock;
@@ -86,7 +85,7 @@ public final class DrainRun {
   public void start() {
     tracker.seal();
     for (String line : policy.unfinishable(tracker, startNanos, startNanos, deadlineNanos)) {
-      LOG.log(System.Logger.Level.WARNING, "graceful-drain: upload may not finish: " + line);
+      DrainLog.write(System.Logger.Level.WARNING, "graceful-drain: upload may not finish: " + line);
     }
     schedule(this::afterDelay, config.propagationDelay());
     schedule(this::onDeadline, config.drainBudget());
@@ -142,7 +141,10 @@ public final class DrainRun {
     if (!stoppedAccepting.compareAndSet(false, true)) {
       return;
     }
-    listeners.fire(new DrainEvent.StopAccepting(tracker.inflight()));
+    long inflight = tracker.inflight();
+    listeners.fire(new DrainEvent.StopAccepting(inflight));
+    DrainLog.write(System.Logger.Level.INFO, () -> "graceful-drain: stopped accepting; " + inflight
+        + " request(s) in flight");
     tracker.startClosing();
   }
 

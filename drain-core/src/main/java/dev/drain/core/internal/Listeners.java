@@ -7,7 +7,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /** Delivers events to listeners; a listener that throws is logged and the others still run. */
 public final class Listeners {
 
-  private static final System.Logger LOG = System.getLogger("dev.drain");
 
   private final CopyOnWriteArrayList<DrainListener> listeners = new CopyOnWriteArrayList<>();
 
@@ -40,7 +39,7 @@ public final class Listeners {
       try {
         listener.onEvent(event);
       } catch (RuntimeException | Error e) {
-        LOG.log(System.Logger.Level.WARNING, "graceful-drain listener " + listener
+        DrainLog.write(System.Logger.Level.WARNING, "graceful-drain listener " + listener
             + " failed on " + event + "; the drain goes on", e);
       }
     }

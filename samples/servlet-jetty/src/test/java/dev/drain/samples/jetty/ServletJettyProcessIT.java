@@ -72,4 +72,24 @@ class ServletJettyProcessIT {
     sending.get(10, TimeUnit.SECONDS);
     upload.close();
   }
+
+  /**
+   * With the JDK's default logging, whose own shutdown hook resets its handlers while the drain
+   * runs, the library's log of the drain (start, stop accepting, result) reaches the console on
+   * every one of 5 SIGTERMs.
+   */
+  @Test
+  void theDrainsOwnLogLinesReachTheConsoleOnEverySigterm() throws Exception {
+    for (int round = 1; round <= 5; round++) {
+      SampleProcess.Stopped stopped = SampleProcess.sigtermWhenListening(
+          Path.of(System.getProperty("sample.jar")),
+          List.of("--server.port=0", "--drain.propagation-delay=200ms", "--drain.quiet-period=0s"));
+      assertThat(stopped.exitCode()).isEqualTo(143);
+      assertThat(stopped.stderr()).as("round %d", round)
+          .anyMatch(line -> line.contains("graceful-drain: draining (SIGTERM)"))
+          .anyMatch(line -> line.contains("graceful-drain: stopped accepting; 0 request(s)"))
+          .anyMatch(line -> line.contains("graceful-drain: drained in ")
+              && line.contains("nothing cut"));
+    }
+  }
 }
