@@ -1,0 +1,475 @@
+package dev.drain.netty;
+
+import dev.drain.core.Admission;
+import dev.drain.core.Drain;
+import dev.drain.core.Inflight;
+import dev.drain.core.ProbeEndpoint;
+import dev.drain.core.RequestInfo;
+import dev.drain.core.ReusableInflight;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
+import io.netty.handler.codec.http.HttpServerUpgradeHandler;
+import io.netty.handler.codec.http.HttpStatusClass;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.channel.socket.DuplexChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Tracks the requests of one connection (or one HTTP/2 stream) for a {@link Drain}: one instance
+ * per channel, made by {@link NettyDrain#newHandler()}.
+ *
+ * <p><b>Where it goes:</b> right after {@code HttpServerCodec} (or {@code
+ * Http2StreamFrameToHttpObjectCodec} on a stream) and <em>before</em> {@link
+ * HttpObjectAggregator} and {@link HttpServerExpectContinueHandler}: it must see a request's head
+ * before the body is read and before {@code 100 Continue} is sent, or it could not refuse an
+ * upload in time. It fails fast when it finds either of them ahead of it.
+ *
+ * <pre>{@code
+ * ch.pipeline().addLast(new HttpServerCodec(), nettyDrain.newHandler(),
+ *     new HttpServerExpectContinueHandler(), new HttpObjectAggregator(1 << 20), app);
+ * }</pre>
+ *
+ * <p>What it does:
+ *
+ * <ul>
+ *   <li>a request is tracked from its head until the write of the last part of its response
+ *       completes, or the channel goes inactive (client abort, reset, idle timeout): the
+ *       in-flight count returns to exactly zero on every path. Pipelined requests are tracked one
+ *       each, in order;
+ *   <li>body bytes are counted as {@link HttpContent} passes, without copying;
+ *   <li>while draining, each final response carries {@code Connection: close} and the
+ *       connection closes once it is written;
+ *   <li>an upload the policy refuses gets {@code 503} with {@code Retry-After} and {@code
+ *       Connection: close} before any {@code 100 Continue} and before its body is read; the body
+ *       that still arrives is released, never passed on;
+ *   <li>the readiness and status probes ({@code /readyz}, {@code /drainz}) are answered here.
+ * </ul>
+ *
+ * <p>All state is confined to the channel's event loop; nothing blocks.
+ */
+public final class DrainHandler extends ChannelDuplexHandler {
+
+  private static final String NOT_PROCESSED = Admission.NOT_PROCESSED;
+  /** How long a connection ended after its response waits for the client to close its side. */
+  static final long LINGER_SECONDS = 30;
+
+  private final NettyDrain shared;
+  private final Drain drain;
+  private final ReusableInflight reusable;
+  private final boolean stream;
+  /** Requests passed on whose final response has not been written yet, and local answers. */
+  private final ArrayDeque<Object> pending = new ArrayDeque<>();
+  /** Requests whose last response part is being written, oldest first. */
+  private final ArrayDeque<Inflight> writing = new ArrayDeque<>();
+  private ChannelHandlerContext ctx;
+  /** The request whose body is being read, or null. */
+  private Inflight reading;
+  /** The body being read belongs to a request answered here: release it. */
+  private boolean discarding;
+  /** A response told the client the connection closes: read nothing more. */
+  private boolean closing;
+  /** The response being written is informational (1xx): its end is not the request's end. */
+  private boolean informational;
+  /** The response being written ends with closing the connection. */
+  private boolean closeAfterResponse;
+  /** Body bytes of the responses written since the last one completed. */
+  private long responseBytes;
+  /** Body bytes of the last completed response, and when its write completed. */
+  private long lastResponseBytes;
+  private long lastWriteDoneNanos;
+
+  DrainHandler(NettyDrain shared, boolean stream) {
+    this.shared = shared;
+    this.drain = shared.drain();
+    this.reusable = drain.newReusableInflight();
+    this.stream = stream;
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    for (Map.Entry<String, ChannelHandler> entry : ctx.pipeline()) {
+      ChannelHandler handler = entry.getValue();
+      if (handler == this) {
+        break;
+      }
+      // HttpServerUpgradeHandler (h2c) is an aggregator of upgrade requests only: others pass
+      if ((handler instanceof HttpObjectAggregator
+          && !(handler instanceof HttpServerUpgradeHandler))
+          || handler instanceof HttpServerExpectContinueHandler) {
+        // Netty removes a handler whose handlerAdded throws and fires the exception; closing
+        // the connection makes the mistake show at the first request instead of going unseen.
+        ctx.channel().close();
+        throw new IllegalStateException("DrainHandler must come before "
+            + handler.getClass().getSimpleName() + " ('" + entry.getKey() + "') in the pipeline:"
+            + " put it right after HttpServerCodec, so that it sees each request's head before"
+            + " the body is read or 100 Continue is sent");
+      }
+    }
+    this.ctx = ctx;
+    if (ctx.channel().isActive() && !stream) {
+      shared.connections().add(this);
+    }
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) {
+    if (!stream) {
+      shared.connections().add(this);
+    }
+    ctx.fireChannelActive();
+  }
+
+  /**
+   * After an h2c upgrade the connection speaks HTTP/2: its streams have handlers of their own and
+   * {@link Http2DrainHandler} ends it, so this one leaves the pipeline.
+   */
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt instanceof HttpServerUpgradeHandler.UpgradeEvent) {
+      ctx.pipeline().remove(this);
+    }
+    ctx.fireUserEventTriggered(evt);
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (closing) {
+      ReferenceCountUtil.release(msg); // after Connection: close nothing more is served
+      return;
+    }
+    if (msg instanceof HttpRequest request && !onRequest(ctx, request)) {
+      if (msg instanceof LastHttpContent) {
+        discarding = false;
+      }
+      ReferenceCountUtil.release(msg);
+      return;
+    }
+    if (msg instanceof HttpContent content && !(msg instanceof HttpRequest)) {
+      if (discarding) {
+        if (msg instanceof LastHttpContent) {
+          discarding = false;
+        }
+        content.release();
+        return;
+      }
+      if (reading != null) {
+        reading.onBytes(content.content().readableBytes());
+      }
+    }
+    if (msg instanceof LastHttpContent) {
+      reading = null;
+    }
+    ctx.fireChannelRead(msg);
+  }
+
+  /** Returns true to pass the request on; false when it was answered here. */
+  private boolean onRequest(ChannelHandlerContext ctx, HttpRequest request) {
+    if (!request.decoderResult().isSuccess()) {
+      Throwable cause = request.decoderResult().cause();
+      FullHttpResponse response = respond(request, 400, "text/plain;charset=utf-8",
+          "bad request: " + (cause == null ? "malformed" : cause.getMessage()) + "\n", true);
+      discarding = true;
+      answerHere(ctx, response);
+      return false;
+    }
+    String path = pathOf(request.uri());
+    ProbeEndpoint probes = shared.probes();
+    if (probes.isProbe(path)) {
+      ProbeEndpoint.Answer answer = probes.answer(request.method().name(), path,
+          request.headers().get(HttpHeaderNames.AUTHORIZATION));
+      FullHttpResponse response = respond(request, answer.status(), answer.contentType(),
+          answer.body(), !HttpUtil.isKeepAlive(request) || drain.isDraining());
+      answer.headers().forEach((name, value) -> response.headers().set(name, value));
+      response.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
+      if (request.method().equals(HttpMethod.HEAD)) {
+        response.content().clear();
+      }
+      discarding = true;
+      answerHere(ctx, response);
+      return false;
+    }
+    RequestInfo info = new RequestInfo(request.method().name(), path, bodyLength(request));
+    Admission admission = drain.admit(info);
+    Inflight inflight = admission.admitted() ? begin(info) : null;
+    if (inflight == null || !inflight.tracked()) {
+      String reason = admission.admitted()
+          ? "drained: this instance is shutting down" : admission.reason();
+      long retryAfter = admission.admitted()
+          ? drain.config().retryAfter().toSeconds() : admission.retryAfterSeconds();
+      FullHttpResponse response = respond(request, 503, "text/plain;charset=utf-8",
+          reason + "\n", true);
+      response.headers().set(HttpHeaderNames.RETRY_AFTER, Long.toString(Math.max(0, retryAfter)));
+      response.headers().set(Admission.REFUSED_HEADER, NOT_PROCESSED);
+      discarding = true;
+      answerHere(ctx, response);
+      return false;
+    }
+    pending.addLast(inflight);
+    reading = info.hasBody() ? inflight : null;
+    return true;
+  }
+
+  private Inflight begin(RequestInfo info) {
+    // The reusable handle tracks one bodyless request at a time; a pipelined one gets its own.
+    if (!info.hasBody() && pending.isEmpty() && writing.isEmpty()) {
+      return reusable.begin(info);
+    }
+    return drain.begin(info);
+  }
+
+  /** Writes a local answer now, or after the responses of the requests before it. */
+  private void answerHere(ChannelHandlerContext ctx, FullHttpResponse response) {
+    if (!HttpUtil.isKeepAlive(response)) {
+      closing = true;
+    }
+    if (pending.isEmpty()) {
+      writeLocal(ctx, response);
+    } else {
+      pending.addLast(response);
+    }
+  }
+
+  private void writeLocal(ChannelHandlerContext ctx, FullHttpResponse response) {
+    boolean close = !HttpUtil.isKeepAlive(response) && !stream;
+    ctx.writeAndFlush(response).addListener(future -> {
+      if (!future.isSuccess()) {
+        ctx.close();
+      } else if (close) {
+        endConnection(ctx);
+      }
+    });
+  }
+
+  /**
+   * Ends the connection after a response that said {@code Connection: close}: shuts its output
+   * down, so the client gets every byte and then the end of the stream, and lets the client
+   * close: the channel closes when it reads the client's end (or after {@link #LINGER_SECONDS}).
+   * A close with bytes still in the kernel's buffers, or with a refused body still arriving,
+   * could reset the connection and lose the response.
+   */
+  private void endConnection(ChannelHandlerContext ctx) {
+    closing = true;
+    // not from inside the write's completion: the channel is still removing that write
+    ctx.executor().execute(() -> {
+      if (ctx.channel() instanceof DuplexChannel duplex && ctx.channel().isActive()) {
+        duplex.shutdownOutput();
+        ctx.executor().schedule(() -> ctx.close(), LINGER_SECONDS, TimeUnit.SECONDS);
+      } else {
+        ctx.close();
+      }
+    });
+  }
+
+  @Override
+  public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+    if (msg instanceof HttpResponse response) {
+      informational = response.status().codeClass() == HttpStatusClass.INFORMATIONAL;
+      if (!informational) {
+        if (drain.isDraining() && !stream) {
+          HttpUtil.setKeepAlive(response, false);
+        }
+        closeAfterResponse = !stream && !HttpUtil.isKeepAlive(response);
+        if (closeAfterResponse) {
+          closing = true;
+        }
+      }
+    }
+    if (msg instanceof HttpContent content) {
+      responseBytes += content.content().readableBytes();
+    }
+    if (!(msg instanceof LastHttpContent) || informational) {
+      if (msg instanceof LastHttpContent) {
+        informational = false;
+      }
+      ctx.write(msg, promise);
+      return;
+    }
+    Object head = pending.pollFirst();
+    if (!(head instanceof Inflight inflight)) {
+      // A response without a request we passed on (written by the application on its own):
+      // nothing to end. Keep any local answer in its place.
+      if (head != null) {
+        pending.addFirst(head);
+      }
+      ctx.write(msg, promise);
+      return;
+    }
+    writing.addLast(inflight);
+    boolean close = closeAfterResponse;
+    ChannelPromise done = promise.unvoid();
+    done.addListener(future -> {
+      lastResponseBytes = responseBytes;
+      responseBytes = 0;
+      lastWriteDoneNanos = System.nanoTime();
+      Inflight ended = writing.pollFirst();
+      if (ended != null) {
+        ended.close();
+      }
+      if (!future.isSuccess()) {
+        ctx.close();
+      } else if (close) {
+        endConnection(ctx);
+      }
+      shared.connections().settled(this);
+    });
+    ctx.write(msg, done);
+    while (pending.peekFirst() instanceof FullHttpResponse local) {
+      pending.pollFirst();
+      writeLocal(ctx, local);
+    }
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    endAll();
+    shared.connections().remove(this);
+    ctx.fireChannelInactive();
+  }
+
+  @Override
+  public void handlerRemoved(ChannelHandlerContext ctx) {
+    endAll();
+    shared.connections().remove(this);
+  }
+
+  /** Ends every request of this connection: the client is gone, or so is this handler. */
+  private void endAll() {
+    reading = null;
+    for (Object entry; (entry = pending.pollFirst()) != null; ) {
+      if (entry instanceof Inflight inflight) {
+        inflight.close();
+      } else {
+        ReferenceCountUtil.release(entry);
+      }
+    }
+    for (Inflight inflight; (inflight = writing.pollFirst()) != null; ) {
+      inflight.close();
+    }
+  }
+
+  /**
+   * Returns whether the connection has no request in flight: no head read without its response
+   * written, no body being read. Only meaningful on the event loop.
+   */
+  boolean idle() {
+    return pending.isEmpty() && writing.isEmpty() && reading == null && !discarding;
+  }
+
+  /**
+   * Returns how long the bytes of the last response may still be on their way, at the drain's
+   * minimum client rate, counting at most what the socket's send buffer holds: the time to wait
+   * before a close could no longer cut them. Only meaningful on the event loop.
+   */
+  long lingerNanos() {
+    if (lastWriteDoneNanos == 0) {
+      return 0;
+    }
+    long buffered = lastResponseBytes;
+    if (ctx.channel().config() instanceof io.netty.channel.socket.SocketChannelConfig socket) {
+      buffered = Math.min(buffered, socket.getSendBufferSize());
+    }
+    long rate = Math.max(1, drain.config().minClientRate());
+    long drainNanos = (long) (buffered * 1e9 / rate);
+    return Math.max(0, lastWriteDoneNanos + drainNanos - System.nanoTime());
+  }
+
+  /** Ends an idle connection (see {@link #endConnection}); on the event loop. */
+  void endIdle() {
+    endConnection(ctx);
+  }
+
+  /** The channel this handler serves, once added. */
+  ChannelHandlerContext context() {
+    return ctx;
+  }
+
+  private static FullHttpResponse respond(HttpRequest request, int status, String contentType,
+      String body, boolean close) {
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    HttpVersion version = request.protocolVersion().equals(HttpVersion.HTTP_1_0)
+        ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1;
+    FullHttpResponse response = new DefaultFullHttpResponse(version,
+        HttpResponseStatus.valueOf(status), Unpooled.wrappedBuffer(bytes));
+    response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
+    HttpUtil.setContentLength(response, bytes.length);
+    if (close) {
+      response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+    } else if (version.equals(HttpVersion.HTTP_1_0)) {
+      response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+    }
+    return response;
+  }
+
+  static String pathOf(String uri) {
+    int end = uri.length();
+    int query = uri.indexOf('?');
+    if (query >= 0) {
+      end = query;
+    }
+    int fragment = uri.indexOf('#');
+    if (fragment >= 0 && fragment < end) {
+      end = fragment;
+    }
+    String path = uri.substring(0, end);
+    if (!path.startsWith("/")) {
+      // absolute-form (http://host/path) or asterisk-form
+      int scheme = path.indexOf("://");
+      if (scheme >= 0) {
+        int slash = path.indexOf('/', scheme + 3);
+        return slash >= 0 ? path.substring(slash) : "/";
+      }
+    }
+    return path.isEmpty() ? "/" : path;
+  }
+
+  /**
+   * The declared body length: {@code Content-Length}; {@link RequestInfo#UNKNOWN_LENGTH} for a
+   * chunked body or a length that does not parse (the codec then marks the request failed); 0
+   * for none. On an HTTP/2 stream a request without {@code Content-Length} whose method may carry
+   * a body counts as unknown length, as in the servlet adapter.
+   */
+  long bodyLength(HttpRequest request) {
+    String length = request.headers().get(HttpHeaderNames.CONTENT_LENGTH);
+    if (length != null) {
+      try {
+        long parsed = Long.parseLong(length.trim());
+        return parsed >= 0 ? parsed : RequestInfo.UNKNOWN_LENGTH;
+      } catch (NumberFormatException e) {
+        return RequestInfo.UNKNOWN_LENGTH;
+      }
+    }
+    if (HttpUtil.isTransferEncodingChunked(request)) {
+      return RequestInfo.UNKNOWN_LENGTH;
+    }
+    if (stream && !bodyless(request.method())) {
+      return RequestInfo.UNKNOWN_LENGTH;
+    }
+    return 0;
+  }
+
+  private static boolean bodyless(HttpMethod method) {
+    return method.equals(HttpMethod.GET) || method.equals(HttpMethod.HEAD)
+        || method.equals(HttpMethod.DELETE) || method.equals(HttpMethod.OPTIONS)
+        || method.equals(HttpMethod.TRACE) || method.equals(HttpMethod.CONNECT);
+  }
+}

@@ -1,0 +1,147 @@
+package dev.drain.netty;
+
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame;
+import io.netty.handler.codec.http2.DefaultHttp2PingFrame;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http2.Http2Connection;
+import io.netty.handler.codec.http2.Http2ConnectionAdapter;
+import io.netty.handler.codec.http2.Http2ConnectionHandler;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2PingFrame;
+import io.netty.handler.codec.http2.Http2Stream;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Ends one HTTP/2 connection the way RFC 9113 §6.8 recommends, when the drain stops accepting:
+ * a first GOAWAY with the largest stream id (2^31-1) and a PING; once the PING comes back (one
+ * round trip: streams the client opened meanwhile have arrived) or after at most one second, the
+ * final GOAWAY with the last stream id really received; then the connection closes as soon as its
+ * last stream ends (its last frame written and flushed). Streams in flight finish; each is tracked by its own {@link DrainHandler}.
+ *
+ * <p>Goes on the connection's channel right after {@code Http2FrameCodec} and before {@code
+ * Http2MultiplexHandler}; made by {@link NettyDrain#newHttp2Handler()}.
+ */
+public final class Http2DrainHandler extends ChannelDuplexHandler {
+
+  /** The PING payload that marks this handler's round-trip probe. */
+  static final long PING_CONTENT = 0x6472_6169_6e5f_676fL; // "drain_go"
+  private static final long MAX_ROUND_TRIP_MILLIS = 1000;
+
+  private final DrainConnections connections;
+  private ChannelHandlerContext ctx;
+  private boolean firstGoAwaySent;
+  private boolean finalGoAwaySent;
+  private ScheduledFuture<?> roundTripCap;
+
+  Http2DrainHandler(DrainConnections connections) {
+    this.connections = connections;
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    this.ctx = ctx;
+    if (ctx.pipeline().get(Http2ConnectionHandler.class) == null) {
+      throw new IllegalStateException("Http2DrainHandler must come after Http2FrameCodec (an"
+          + " Http2ConnectionHandler) in the connection's pipeline");
+    }
+    connections.addHttp2(this);
+  }
+
+  @Override
+  public void handlerRemoved(ChannelHandlerContext ctx) {
+    connections.removeHttp2(this);
+    cancelCap();
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    connections.removeHttp2(this);
+    cancelCap();
+    ctx.fireChannelInactive();
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (msg instanceof Http2PingFrame ping && ping.ack() && ping.content() == PING_CONTENT) {
+      ReferenceCountUtil.release(msg);
+      sendFinalGoAway();
+      return;
+    }
+    ctx.fireChannelRead(msg);
+  }
+
+  /** Starts the GOAWAY sequence; runs on the event loop. */
+  void stopAccepting() {
+    if (ctx.executor().inEventLoop()) {
+      sendFirstGoAway();
+    } else {
+      ctx.executor().execute(this::sendFirstGoAway);
+    }
+  }
+
+  /** The connection's channel, once added. */
+  io.netty.channel.Channel channel() {
+    return ctx.channel();
+  }
+
+  /** Closes the connection now, streams or not (the drain ended); runs on the event loop. */
+  void closeNow() {
+    ctx.executor().execute(() -> {
+      // from the first handler's context: the socket closes without the codec's graceful wait
+      ctx.pipeline().firstContext().close();
+    });
+  }
+
+  private void sendFirstGoAway() {
+    if (firstGoAwaySent || !ctx.channel().isActive()) {
+      return;
+    }
+    firstGoAwaySent = true;
+    // extraStreamIds: the codec adds them to the last stream id and caps at 2^31-1
+    ctx.write(new DefaultHttp2GoAwayFrame(Http2Error.NO_ERROR).setExtraStreamIds(Integer.MAX_VALUE));
+    ctx.writeAndFlush(new DefaultHttp2PingFrame(PING_CONTENT));
+    roundTripCap = ctx.executor().schedule(this::sendFinalGoAway, MAX_ROUND_TRIP_MILLIS,
+        TimeUnit.MILLISECONDS);
+  }
+
+  private void sendFinalGoAway() {
+    if (finalGoAwaySent || !ctx.channel().isActive()) {
+      return;
+    }
+    finalGoAwaySent = true;
+    cancelCap();
+    ctx.writeAndFlush(new DefaultHttp2GoAwayFrame(Http2Error.NO_ERROR));
+    // Closed here when the last stream ends, not by Http2ConnectionHandler's graceful close,
+    // which was seen to close a connection with a stream still active.
+    Http2Connection connection = ctx.pipeline().get(Http2ConnectionHandler.class).connection();
+    if (connection.numActiveStreams() == 0) {
+      closeAfterFlush();
+    } else {
+      connection.addListener(new Http2ConnectionAdapter() {
+        @Override
+        public void onStreamClosed(Http2Stream stream) {
+          if (connection.numActiveStreams() == 0) {
+            // after the closing stream's last frame is written and flushed
+            ctx.executor().execute(Http2DrainHandler.this::closeAfterFlush);
+          }
+        }
+      });
+    }
+  }
+
+  private void closeAfterFlush() {
+    ctx.writeAndFlush(Unpooled.EMPTY_BUFFER)
+        .addListener(f -> ctx.pipeline().firstContext().close());
+  }
+
+  private void cancelCap() {
+    if (roundTripCap != null) {
+      roundTripCap.cancel(false);
+      roundTripCap = null;
+    }
+  }
+}
