@@ -20,8 +20,9 @@ import java.util.concurrent.locks.LockSupport;
  * grace period) — once without the library ({@code --drain.enabled=false}) and once with it.
  *
  * <p>Options: {@code --rounds=3 --instances=2 --grace=20s --upload-rate=10MB --uploaders=2
- * --modes=baseline,library --sample-jar=PATH --out=DIR}. {@code --soak} is the long rollout:
- * 3 instances each replaced 10 times with a 30 s grace period (each still overridable). The
+ * --modes=baseline,library --sample=jetty|netty --sample-jar=PATH --out=DIR}: {@code --sample}
+ * picks the plain Jetty (default) or the plain Netty sample, every other option is the same for
+ * both. {@code --soak} is the long rollout: 3 instances each replaced 10 times with a 30 s grace period (each still overridable). The
  * library runs with the sample's defaults except {@code drain.grace-period} and a 2 s
  * {@code drain.propagation-delay}: admission must hold without tuning.
  */
@@ -92,11 +93,19 @@ public final class RollingDemo {
    * @throws Exception on failure
    */
   public static List<RunResult> run(Map<String, String> options) throws Exception {
+    String sample = options.getOrDefault("sample", "jetty");
+    System.out.println("sample: " + sample);
+    String module = switch (sample) {
+      case "jetty" -> "servlet-jetty";
+      case "netty" -> "netty-server";
+      default -> throw new IllegalArgumentException(
+          "--sample must be jetty or netty, not '" + sample + "'");
+    };
     Path jar = Path.of(options.getOrDefault("sample-jar",
-        "samples/servlet-jetty/target/servlet-jetty.jar"));
+        "samples/" + module + "/target/" + module + ".jar"));
     if (!Files.isRegularFile(jar)) {
       throw new IllegalStateException("sample jar not found: " + jar.toAbsolutePath()
-          + " (build it with mvn -pl samples/servlet-jetty -am package)");
+          + " (build it with mvn -pl samples/" + module + " -am package)");
     }
     Path out = Files.createDirectories(Path.of(options.getOrDefault("out", "demo-out")));
     List<RunResult> results = new ArrayList<>();

@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * A short soak of the rolling proof behind real nginx: 3 instances each replaced twice while
+ * A short soak of the rolling proof behind real nginx, for each sample (Jetty, Netty): 3
+ * instances each replaced twice while
  * GETs, bursts of small POSTs and back-to-back 50 MB uploads at 10 MB/s flow, the library with
  * its default admission settings. With the library nothing may fail and nothing may be refused;
  * the baseline's failures are printed, not asserted (they depend on timing). {@code demo.sh
@@ -15,11 +17,13 @@ import org.junit.jupiter.api.Test;
  */
 class RollingDemoIT {
 
-  @Test
-  void withTheLibraryNoRequestFailsWhileEveryInstanceIsReplaced() throws Exception {
+  @ParameterizedTest
+  @ValueSource(strings = {"jetty", "netty"})
+  void withTheLibraryNoRequestFailsWhileEveryInstanceIsReplaced(String sample) throws Exception {
     List<RollingDemo.RunResult> results = RollingDemo.run(Map.of(
-        "sample-jar", System.getProperty("demo.sampleJar"),
-        "out", System.getProperty("demo.outDir"),
+        "sample", sample,
+        "sample-jar", System.getProperty("demo." + sample + "Jar"),
+        "out", System.getProperty("demo.outDir") + "/" + sample,
         "rounds", "2",
         "instances", "3",
         "grace", "30s"));
