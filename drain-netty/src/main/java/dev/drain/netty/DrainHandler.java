@@ -8,6 +8,8 @@ import dev.drain.core.RequestInfo;
 import dev.drain.core.ReusableInflight;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
@@ -72,6 +74,9 @@ public final class DrainHandler extends ChannelDuplexHandler {
   private static final String NOT_PROCESSED = Admission.NOT_PROCESSED;
   /** How long a connection ended after its response waits for the client to close its side. */
   static final long LINGER_SECONDS = 30;
+  /** Responses smaller than this leave the kernel's buffer at once; no linger is computed. */
+  private static final long LINGER_MIN_BYTES = 64 * 1024;
+  private static final Long NO_BYTES = 0L;
 
   private final NettyDrain shared;
   private final Drain drain;
@@ -81,6 +86,12 @@ public final class DrainHandler extends ChannelDuplexHandler {
   private final ArrayDeque<Object> pending = new ArrayDeque<>();
   /** Requests whose last response part is being written, oldest first. */
   private final ArrayDeque<Inflight> writing = new ArrayDeque<>();
+  /** For each of {@link #writing}: whether the connection ends after it. */
+  private final ArrayDeque<Boolean> writeCloses = new ArrayDeque<>();
+  /** For each of {@link #writing}: its body bytes when large enough to need time to drain. */
+  private final ArrayDeque<Long> writeBytes = new ArrayDeque<>();
+  /** One listener for every write of this connection: nothing is allocated per request. */
+  private final ChannelFutureListener onWritten = this::onWritten;
   private ChannelHandlerContext ctx;
   /** The request whose body is being read, or null. */
   private Inflight reading;
@@ -315,28 +326,38 @@ public final class DrainHandler extends ChannelDuplexHandler {
       return;
     }
     writing.addLast(inflight);
-    boolean close = closeAfterResponse;
+    writeCloses.addLast(closeAfterResponse ? Boolean.TRUE : Boolean.FALSE);
+    long bytes = responseBytes;
+    responseBytes = 0;
+    // a small response needs no time to drain after its write: no clock read, no boxing
+    writeBytes.addLast(bytes >= LINGER_MIN_BYTES ? Long.valueOf(bytes) : NO_BYTES);
     ChannelPromise done = promise.unvoid();
-    done.addListener(future -> {
-      lastResponseBytes = responseBytes;
-      responseBytes = 0;
-      lastWriteDoneNanos = System.nanoTime();
-      Inflight ended = writing.pollFirst();
-      if (ended != null) {
-        ended.close();
-      }
-      if (!future.isSuccess()) {
-        ctx.close();
-      } else if (close) {
-        endConnection(ctx);
-      }
-      shared.connections().settled(this);
-    });
+    done.addListener(onWritten);
     ctx.write(msg, done);
     while (pending.peekFirst() instanceof FullHttpResponse local) {
       pending.pollFirst();
       writeLocal(ctx, local);
     }
+  }
+
+  /** The write of a response's last part completed: its request ends; in write order. */
+  private void onWritten(ChannelFuture future) {
+    Inflight ended = writing.pollFirst();
+    Boolean close = writeCloses.pollFirst();
+    Long bytes = writeBytes.pollFirst();
+    if (bytes != null && bytes > 0) {
+      lastResponseBytes = bytes;
+      lastWriteDoneNanos = System.nanoTime();
+    }
+    if (ended != null) {
+      ended.close();
+    }
+    if (!future.isSuccess()) {
+      ctx.close();
+    } else if (Boolean.TRUE.equals(close)) {
+      endConnection(ctx);
+    }
+    shared.connections().settled(this);
   }
 
   @Override
@@ -365,6 +386,8 @@ public final class DrainHandler extends ChannelDuplexHandler {
     for (Inflight inflight; (inflight = writing.pollFirst()) != null; ) {
       inflight.close();
     }
+    writeCloses.clear();
+    writeBytes.clear();
   }
 
   /**
@@ -381,8 +404,8 @@ public final class DrainHandler extends ChannelDuplexHandler {
    * before a close could no longer cut them. Only meaningful on the event loop.
    */
   long lingerNanos() {
-    if (lastWriteDoneNanos == 0) {
-      return 0;
+    if (lastResponseBytes == 0) {
+      return 0; // no large response written yet
     }
     long buffered = lastResponseBytes;
     if (ctx.channel().config() instanceof io.netty.channel.socket.SocketChannelConfig socket) {
