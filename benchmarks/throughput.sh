@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Throughput harness: wrk against each sample, without the library (--drain.enabled=false) and
+# Throughput harness: wrk against each sample (plain Jetty, plain Netty), without the library (--drain.enabled=false) and
 # with it, alternating A/B then B/A per round in one invocation so that drift hits both alike;
 # prints requests/s per run, the medians and their ratio. Then, for each mode, the time from
 # SIGTERM to exit of an idle instance (target for the library: propagation delay + 300 ms).
@@ -14,9 +14,10 @@ SECONDS_PER_RUN=${2:-10}
 CONNECTIONS=${3:-16}
 DELAY_MS=1000
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk" >&2; exit 2; }
-mvn -B -q -ntp -DskipTests -pl samples/servlet-jetty -am package
+mvn -B -q -ntp -DskipTests -pl samples/servlet-jetty,samples/netty-server -am package
 
-SAMPLES=("jetty:samples/servlet-jetty/target/servlet-jetty.jar")
+SAMPLES=("jetty:samples/servlet-jetty/target/servlet-jetty.jar"
+  "netty:samples/netty-server/target/netty-server.jar")
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 
@@ -38,14 +39,15 @@ start() {
   echo "sample did not start in 30 s" >&2; exit 1
 }
 
-# stop: SIGTERM to the idle sample, prints the milliseconds until it exited.
+# stop: SIGTERM to the idle sample; sets EXIT_MS to the milliseconds until it exited. (Not in a
+# command substitution: a subshell cannot wait for this shell's child.)
 stop() {
   local t0 t1
   t0=$(now_ms)
   kill -TERM "$PID"
   wait "$PID" || true
   t1=$(now_ms)
-  echo $(( t1 - t0 ))
+  EXIT_MS=$(( t1 - t0 ))
 }
 
 rps() { awk '/^Requests\/sec:/ {print $2}' "$1"; }
@@ -73,7 +75,8 @@ for entry in "${SAMPLES[@]}"; do
         cat "$work/wrk.out" >&2; echo "errors under load ($name, $mode)" >&2; exit 1
       fi
       r=$(rps "$work/wrk.out")
-      ms=$(stop)
+      stop
+      ms=$EXIT_MS
       if [[ $mode == library ]] && ! grep -q "DRAIN done" "$log"; then
         cat "$log" >&2; echo "no drain result ($name)" >&2; exit 1
       fi
@@ -83,14 +86,17 @@ for entry in "${SAMPLES[@]}"; do
         "$name" "$round" "$mode" "$r" "$ms"
     done
   done
+  echo "$name" >>"$work/names"
+done
+echo
+echo "| sample | baseline req/s (median) | library req/s (median) | ratio | idle exit baseline (median) | idle exit library (median / max) | library target |"
+echo "|---|---:|---:|---:|---:|---:|---:|"
+for name in $(cat "$work/names"); do
   b=$(median <"$work/$name-baseline.rps")
   l=$(median <"$work/$name-library.rps")
   be=$(median <"$work/$name-baseline.exit")
   le=$(median <"$work/$name-library.exit")
   lmax=$(sort -g "$work/$name-library.exit" | tail -1)
-  echo
-  echo "| sample | baseline req/s (median) | library req/s (median) | ratio | idle exit baseline (median) | idle exit library (median / max) | library target |"
-  echo "|---|---:|---:|---:|---:|---:|---:|"
   printf '| %s | %.0f | %.0f | %.3f | %d ms | %d / %d ms | <= %d ms |\n' \
     "$name" "$b" "$l" "$(awk -v l="$l" -v b="$b" 'BEGIN {print l / b}')" "$be" "$le" "$lmax" $(( DELAY_MS + 300 ))
 done

@@ -5,6 +5,8 @@ import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Group;
+import org.openjdk.jmh.annotations.GroupThreads;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
@@ -17,7 +19,8 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * A 50 MB upload read by a servlet with a 64 KiB buffer, on a real Jetty on loopback: through
  * {@link dev.drain.servlet.DrainFilter}'s counting stream (and Jetty's own byte count, which the
- * library reads) against the raw stream of the identical plain server, side by side in one run.
+ * library reads) against the raw stream of the identical plain server. The two run at the same
+ * time, one thread each in one JMH group, so that drift and noise hit both alike.
  *
  * <p>Run: {@code java -jar benchmarks/target/benchmarks.jar BodyCountingBenchmark -prof gc}.
  */
@@ -73,6 +76,8 @@ public class BodyCountingBenchmark {
    * @throws Exception on a failed upload
    */
   @Benchmark
+  @Group("sideBySide")
+  @GroupThreads(1)
   public long rawStream() throws Exception {
     return plain.post("/upload", chunk, CHUNKS);
   }
@@ -84,6 +89,8 @@ public class BodyCountingBenchmark {
    * @throws Exception on a failed upload
    */
   @Benchmark
+  @Group("sideBySide")
+  @GroupThreads(1)
   public long countingStream() throws Exception {
     return filtered.post("/upload", chunk, CHUNKS);
   }

@@ -4,6 +4,8 @@ import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Group;
+import org.openjdk.jmh.annotations.GroupThreads;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
@@ -17,7 +19,8 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * A real Jetty request on loopback, with and without {@link dev.drain.servlet.DrainFilter}: each
  * benchmark thread sends {@code GET /hello} over its own keep-alive connection to the plain server
- * or to the identical one with the filter, side by side in one run.
+ * or to the identical one with the filter. The two run at the same time, one thread each in one
+ * JMH group, so that the machine's drift and noise hit both alike; each reports its own score.
  *
  * <p>Run: {@code java -jar benchmarks/target/benchmarks.jar ServletFilterBenchmark -prof gc}.
  */
@@ -65,6 +68,8 @@ public class ServletFilterBenchmark {
    * @throws Exception on a failed request
    */
   @Benchmark
+  @Group("sideBySide")
+  @GroupThreads(1)
   public long plain(Connections connections) throws Exception {
     return connections.plain.get(GET);
   }
@@ -77,6 +82,8 @@ public class ServletFilterBenchmark {
    * @throws Exception on a failed request
    */
   @Benchmark
+  @Group("sideBySide")
+  @GroupThreads(1)
   public long withDrainFilter(Connections connections) throws Exception {
     return connections.filtered.get(GET);
   }

@@ -13,6 +13,8 @@ import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Group;
+import org.openjdk.jmh.annotations.GroupThreads;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
@@ -25,7 +27,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * Reading a 50 MB body with a 64 KiB buffer through {@code DrainFilter}'s counting stream (each
  * read reported to a tracked upload) against the raw stream, in one process, so that only the
  * wrapper differs. The source stream copies its bytes out of a 1 MiB array as a server copies
- * them out of its network buffers; it delivers at most 16 KiB per read, as Jetty does.
+ * them out of its network buffers; it delivers at most 16 KiB per read, as Jetty does. The two
+ * run at the same time, one thread each in one JMH group, so that drift hits both alike.
  * {@code BodyCountingBenchmark} measures the same on a real Jetty over loopback.
  *
  * <p>In package {@code dev.drain.servlet} because the counting stream is not public API.
@@ -36,7 +39,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
+@Measurement(iterations = 10, time = 1)
 @Fork(3)
 public class CountingStreamBenchmark {
 
@@ -64,6 +67,8 @@ public class CountingStreamBenchmark {
    * @throws IOException never
    */
   @Benchmark
+  @Group("sideBySide")
+  @GroupThreads(1)
   public long rawStream() throws IOException {
     return drainStream(new ArrayBody(source, BODY));
   }
@@ -75,6 +80,8 @@ public class CountingStreamBenchmark {
    * @throws IOException never
    */
   @Benchmark
+  @Group("sideBySide")
+  @GroupThreads(1)
   public long countingStream() throws IOException {
     try (Inflight upload = drain.begin(UPLOAD)) {
       return drainStream(new CountingInputStream(new ArrayBody(source, BODY), upload));
