@@ -52,8 +52,21 @@ final class DrainConnections {
       handler.stopAccepting();
     }
     for (DrainHandler handler : open) {
-      ChannelHandlerContext ctx = handler.context();
-      ctx.executor().execute(() -> closeIfIdle(handler));
+      runOn(handler.context(), () -> closeIfIdle(handler));
+    }
+  }
+
+  /** Whether {@link #stopAccepting()} ran: connections added later are ended at once. */
+  boolean stoppedAccepting() {
+    return stoppedAccepting;
+  }
+
+  /** Runs {@code task} on the handler's executor; closes the channel if that executor is gone. */
+  private static void runOn(ChannelHandlerContext ctx, Runnable task) {
+    try {
+      ctx.executor().execute(task);
+    } catch (java.util.concurrent.RejectedExecutionException shutDown) {
+      ctx.channel().close();
     }
   }
 
@@ -86,7 +99,7 @@ final class DrainConnections {
       CompletableFuture<Void> future = new CompletableFuture<>();
       channel.closeFuture().addListener(f -> future.complete(null));
       closed.add(future);
-      channel.eventLoop().execute(() -> {
+      runOn(handler.context(), () -> {
         long linger = handler.lingerNanos();
         if (channel instanceof DuplexChannel duplex && channel.isActive() && linger > 0) {
           duplex.shutdownOutput();

@@ -72,6 +72,9 @@ import java.util.concurrent.TimeUnit;
 public final class DrainHandler extends ChannelDuplexHandler {
 
   private static final String NOT_PROCESSED = Admission.NOT_PROCESSED;
+  /** Fired by {@code CleartextHttp2ServerUpgradeHandler} (codec-http2, which may be absent). */
+  private static final String PRIOR_KNOWLEDGE_EVENT =
+      "io.netty.handler.codec.http2.CleartextHttp2ServerUpgradeHandler$PriorKnowledgeUpgradeEvent";
   /** How long a connection ended after its response waits for the client to close its side. */
   static final long LINGER_SECONDS = 30;
   /** Responses smaller than this leave the kernel's buffer at once; no linger is computed. */
@@ -103,6 +106,8 @@ public final class DrainHandler extends ChannelDuplexHandler {
   private boolean informational;
   /** The response being written ends with closing the connection. */
   private boolean closeAfterResponse;
+  /** The response being written is a 101: the connection stops speaking HTTP after it. */
+  private boolean switchedProtocols;
   /** Body bytes of the responses written since the last one completed. */
   private long responseBytes;
   /** Body bytes of the last completed response, and when its write completed. */
@@ -151,12 +156,14 @@ public final class DrainHandler extends ChannelDuplexHandler {
   }
 
   /**
-   * After an h2c upgrade the connection speaks HTTP/2: its streams have handlers of their own and
-   * {@link Http2DrainHandler} ends it, so this one leaves the pipeline.
+   * After an h2c upgrade, or when the client starts with HTTP/2 (prior knowledge), the connection
+   * speaks HTTP/2: its streams have handlers of their own and {@link Http2DrainHandler} ends it,
+   * so this one leaves the pipeline (and the idle connections closed at StopAccepting).
    */
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-    if (evt instanceof HttpServerUpgradeHandler.UpgradeEvent) {
+    if (evt instanceof HttpServerUpgradeHandler.UpgradeEvent
+        || evt.getClass().getName().equals(PRIOR_KNOWLEDGE_EVENT)) {
       ctx.pipeline().remove(this);
     }
     ctx.fireUserEventTriggered(evt);
@@ -164,8 +171,11 @@ public final class DrainHandler extends ChannelDuplexHandler {
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    if (closing) {
-      ReferenceCountUtil.release(msg); // after Connection: close nothing more is served
+    if (closing && msg instanceof HttpRequest) {
+      // after Connection: close no new request is served; the current body still reaches the
+      // application, which may be answering it before reading it to the end
+      discarding = !(msg instanceof LastHttpContent);
+      ReferenceCountUtil.release(msg);
       return;
     }
     if (msg instanceof HttpRequest request && !onRequest(ctx, request)) {
@@ -294,11 +304,17 @@ public final class DrainHandler extends ChannelDuplexHandler {
   @Override
   public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
     if (msg instanceof HttpResponse response) {
-      informational = response.status().codeClass() == HttpStatusClass.INFORMATIONAL;
+      int code = response.status().code();
+      // 101 ends the HTTP exchange: the request is over when it is written
+      informational = response.status().codeClass() == HttpStatusClass.INFORMATIONAL
+          && code != HttpResponseStatus.SWITCHING_PROTOCOLS.code();
       if (!informational) {
-        if (drain.isDraining() && !stream) {
+        // while draining the connection ends after the last request the application has: one
+        // already passed on behind this one still gets its response
+        if (drain.isDraining() && !stream && code != 101 && pending.size() <= 1) {
           HttpUtil.setKeepAlive(response, false);
         }
+        switchedProtocols = code == 101;
         closeAfterResponse = !stream && !HttpUtil.isKeepAlive(response);
         if (closeAfterResponse) {
           closing = true;
@@ -356,6 +372,10 @@ public final class DrainHandler extends ChannelDuplexHandler {
       ctx.close();
     } else if (Boolean.TRUE.equals(close)) {
       endConnection(ctx);
+    } else if (switchedProtocols) {
+      // a WebSocket (or other protocol) is the application's to end, not an idle connection
+      ctx.pipeline().remove(this);
+      return;
     }
     shared.connections().settled(this);
   }

@@ -49,6 +49,9 @@ public final class Http2DrainHandler extends ChannelDuplexHandler {
           + " Http2ConnectionHandler) in the connection's pipeline");
     }
     connections.addHttp2(this);
+    if (connections.stoppedAccepting()) {
+      stopAccepting(); // a connection that arrived as the drain stopped accepting
+    }
   }
 
   @Override
@@ -79,7 +82,11 @@ public final class Http2DrainHandler extends ChannelDuplexHandler {
     if (ctx.executor().inEventLoop()) {
       sendFirstGoAway();
     } else {
-      ctx.executor().execute(this::sendFirstGoAway);
+      try {
+        ctx.executor().execute(this::sendFirstGoAway);
+      } catch (java.util.concurrent.RejectedExecutionException shutDown) {
+        ctx.channel().close();
+      }
     }
   }
 
@@ -90,10 +97,14 @@ public final class Http2DrainHandler extends ChannelDuplexHandler {
 
   /** Closes the connection now, streams or not (the drain ended); runs on the event loop. */
   void closeNow() {
-    ctx.executor().execute(() -> {
-      // from the first handler's context: the socket closes without the codec's graceful wait
-      ctx.pipeline().firstContext().close();
-    });
+    try {
+      ctx.executor().execute(() -> {
+        // from the first handler's context: the socket closes without the codec's graceful wait
+        ctx.pipeline().firstContext().close();
+      });
+    } catch (java.util.concurrent.RejectedExecutionException shutDown) {
+      ctx.channel().close();
+    }
   }
 
   private void sendFirstGoAway() {

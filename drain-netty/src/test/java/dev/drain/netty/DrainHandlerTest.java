@@ -254,4 +254,75 @@ class DrainHandlerTest {
     assertThat(drain.inflight()).isZero();
     channel.finishAndReleaseAll();
   }
+
+  @Test
+  void aResponseThatClosesEarlyDoesNotCutTheBodyTheApplicationStillReads() {
+    EmbeddedChannel channel = new EmbeddedChannel(nettyDrain.newHandler());
+    drain.startDrain("test");
+    HttpRequest upload = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/echo");
+    HttpUtil.setContentLength(upload, 8);
+    channel.writeInbound(upload);
+    HttpRequest passed = channel.readInbound();
+    assertThat(passed).isSameAs(upload);
+    // the application answers with its head before it has read the body
+    channel.writeOutbound(new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK));
+
+    ByteBuf rest = Unpooled.wrappedBuffer(new byte[8]);
+    channel.writeInbound(new DefaultLastHttpContent(rest));
+
+    LastHttpContent body = channel.readInbound();
+    assertThat(body.content().readableBytes()).as("the body still reaches the app").isEqualTo(8);
+    body.release();
+    channel.writeOutbound(LastHttpContent.EMPTY_LAST_CONTENT);
+    assertThat(drain.inflight()).isZero();
+    channel.finishAndReleaseAll();
+  }
+
+  @Test
+  void whileDrainingAPipelinedRequestStillGetsItsResponse() {
+    EmbeddedChannel channel = new EmbeddedChannel(nettyDrain.newHandler());
+    drain.startDrain("test");
+    channel.writeInbound(get("/a"), LastHttpContent.EMPTY_LAST_CONTENT,
+        get("/b"), LastHttpContent.EMPTY_LAST_CONTENT);
+
+    channel.writeOutbound(ok("a"));
+    channel.runPendingTasks();
+    FullHttpResponse first = channel.readOutbound();
+    assertThat(first.headers().get(HttpHeaderNames.CONNECTION))
+        .as("not the last request: the connection stays for /b").isNull();
+    assertThat(channel.isOpen()).isTrue();
+    channel.writeOutbound(ok("b"));
+    FullHttpResponse second = channel.readOutbound();
+    assertThat(second.headers().get(HttpHeaderNames.CONNECTION)).isEqualTo("close");
+    first.release();
+    second.release();
+    assertThat(drain.inflight()).isZero();
+    channel.finishAndReleaseAll();
+  }
+
+  @Test
+  void a101EndsTheRequestAndTheHandlerLeavesTheConnection() {
+    EmbeddedChannel channel = new EmbeddedChannel(nettyDrain.newHandler());
+    channel.writeInbound(get("/ws"), LastHttpContent.EMPTY_LAST_CONTENT);
+    channel.writeOutbound(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+        HttpResponseStatus.SWITCHING_PROTOCOLS));
+
+    assertThat(drain.inflight()).isZero();
+    assertThat(channel.pipeline().get(DrainHandler.class)).isNull();
+    assertThat(nettyDrain.openConnections()).isZero();
+    channel.finishAndReleaseAll();
+  }
+
+  @Test
+  void aConnectionThatStartsWithHttp2LeavesTheHandler() throws Exception {
+    EmbeddedChannel channel = new EmbeddedChannel(nettyDrain.newHandler());
+    var constructor = io.netty.handler.codec.http2.CleartextHttp2ServerUpgradeHandler
+        .PriorKnowledgeUpgradeEvent.class.getDeclaredConstructor();
+    constructor.setAccessible(true); // Netty fires its own instance; the test makes one
+    channel.pipeline().fireUserEventTriggered(constructor.newInstance());
+
+    assertThat(channel.pipeline().get(DrainHandler.class)).isNull();
+    assertThat(nettyDrain.openConnections()).isZero();
+    channel.finishAndReleaseAll();
+  }
 }
