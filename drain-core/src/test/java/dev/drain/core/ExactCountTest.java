@@ -22,9 +22,8 @@ class ExactCountTest {
   private static final int THREADS = 8;
   private static final int OPS = 1_000_000;
 
-  @Test
-  void eightThreadsTimesAMillionBeginCloseEndAtExactlyZeroAndDrainOnce() throws Exception {
-    AtomicInteger drained = new AtomicInteger();
+  /** A ready drain with no delay and a long grace period that counts its Drained events. */
+  private static Drain readyDrainCounting(AtomicInteger drained) {
     Drain drain = Drain.builder()
         .config(DrainConfig.builder().propagationDelay(Duration.ZERO).quietPeriod(Duration.ZERO)
             .gracePeriod(Duration.ofMinutes(5)).build())
@@ -35,6 +34,13 @@ class ExactCountTest {
         })
         .build();
     drain.markReady();
+    return drain;
+  }
+
+  @Test
+  void eightThreadsTimesAMillionBeginCloseEndAtExactlyZeroAndDrainOnce() throws Exception {
+    AtomicInteger drained = new AtomicInteger();
+    Drain drain = readyDrainCounting(drained);
     RequestInfo get = RequestInfo.bodyless("GET", "/hello");
     RequestInfo post = new RequestInfo("POST", "/upload", 100);
     AtomicLong tracked = new AtomicLong();
@@ -105,16 +111,7 @@ class ExactCountTest {
   @Test
   void requestsClosedOnOtherThreadsAcrossTheSealEndAtExactlyZero() throws Exception {
     AtomicInteger drained = new AtomicInteger();
-    Drain drain = Drain.builder()
-        .config(DrainConfig.builder().propagationDelay(Duration.ZERO).quietPeriod(Duration.ZERO)
-            .gracePeriod(Duration.ofMinutes(5)).build())
-        .listener(e -> {
-          if (e instanceof DrainEvent.Drained) {
-            drained.incrementAndGet();
-          }
-        })
-        .build();
-    drain.markReady();
+    Drain drain = readyDrainCounting(drained);
     RequestInfo get = RequestInfo.bodyless("GET", "/hello");
     ConcurrentLinkedQueue<Inflight> handedOver = new ConcurrentLinkedQueue<>();
     AtomicLong tracked = new AtomicLong();

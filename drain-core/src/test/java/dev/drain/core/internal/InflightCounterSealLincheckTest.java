@@ -98,8 +98,8 @@ public class InflightCounterSealLincheckTest {
   @Test
   void beginsAndClosesRacingTheSealAreCountedOnce() {
     ModelCheckingOptions options = new ModelCheckingOptions()
-        .iterations(20)
-        .invocationsPerIteration(500)
+        .iterations(15)
+        .invocationsPerIteration(400)
         .threads(3)
         .actorsPerThread(2);
     assertThatCode(() -> LinChecker.check(InflightCounterSealLincheckTest.class, options))

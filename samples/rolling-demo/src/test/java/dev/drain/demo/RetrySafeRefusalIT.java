@@ -38,7 +38,7 @@ class RetrySafeRefusalIT {
 
   @BeforeAll
   static void startBackup() throws Exception {
-    jar = Path.of(System.getProperty("demo.sampleJar"));
+    jar = Path.of(System.getProperty("demo.jettyJar"));
     dir = Files.createDirectories(Path.of(System.getProperty("demo.outDir"), "retry"));
     backup = Instance.start("backup", jar, dir, List.of("--drain.grace-period=10s"));
     backup.awaitReady(30_000);
