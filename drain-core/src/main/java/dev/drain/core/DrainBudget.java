@@ -16,12 +16,21 @@ import java.util.Locale;
  *   <li>{@code propagation-delay}: the delay must leave time for in-flight requests;
  *   <li>{@code quiet-period}: a quiet period longer than the propagation delay stretches every
  *       drain past the delay the platform needs;
+ *   <li>{@code safety-margin}: the margin must hold the server's stop and the JVM's own exit, at
+ *       least {@link #MIN_SAFETY_MARGIN};
  *   <li>{@code keep-alive}: this server's keep-alive idle timeout must be above the upstream
  *       proxy's pool idle timeout (Kong 60 s, GCP load balancers 600 s), else a pooled request
  *       races the server's close and a POST gets 502.
  * </ul>
  */
 public final class DrainBudget {
+
+  /**
+   * The smallest safety margin the check accepts: {@link ShutdownCoordinator#EXIT_RESERVE} for the
+   * JVM's own exit (measured here: 60 to 420 ms from the drain's result to the process's end,
+   * HotSpot's wait for threads in native code included) and as much again for the server's stop.
+   */
+  public static final Duration MIN_SAFETY_MARGIN = Duration.ofSeconds(1);
 
   /** How far above the upstream pool's idle timeout the keep-alive check asks to be. */
   public static final Duration KEEP_ALIVE_HEADROOM = Duration.ofSeconds(20);
@@ -39,6 +48,14 @@ public final class DrainBudget {
     List<BudgetFinding> findings = new ArrayList<>();
     Duration grace = config.gracePeriod();
     Duration delay = config.propagationDelay();
+    if (config.safetyMargin().compareTo(MIN_SAFETY_MARGIN) < 0) {
+      findings.add(new BudgetFinding(System.Logger.Level.WARNING, "safety-margin",
+          "drain.safety-margin (" + text(config.safetyMargin()) + ") is what is left of the grace "
+              + "period for the server's stop and the JVM's exit after the drain's deadline; with "
+              + "less than " + text(MIN_SAFETY_MARGIN) + " the platform may kill the process "
+              + "before its shutdown hooks ran",
+          "drain.safety-margin >= " + text(MIN_SAFETY_MARGIN)));
+    }
     if (delay.compareTo(config.drainBudget()) >= 0) {
       long needed = seconds(delay.plus(config.safetyMargin())) + 1;
       findings.add(new BudgetFinding(System.Logger.Level.WARNING, "propagation-delay",

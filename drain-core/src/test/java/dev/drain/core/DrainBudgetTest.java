@@ -49,6 +49,20 @@ class DrainBudgetTest {
   }
 
   @Test
+  void aSafetyMarginTooShortForTheStopAndTheJvmsExitIsFlagged() {
+    List<BudgetFinding> findings =
+        DrainBudget.check(fitting().safetyMargin(Duration.ofMillis(500)).build());
+    assertThat(findings).singleElement().satisfies(f -> {
+      assertThat(f.rule()).isEqualTo("safety-margin");
+      assertThat(f.level()).isEqualTo(System.Logger.Level.WARNING);
+      assertThat(f.message()).startsWith("drain.safety-margin (500ms) is what is left");
+      assertThat(f.setting()).isEqualTo("drain.safety-margin >= 1s");
+    });
+    assertThat(DrainBudget.check(fitting().safetyMargin(DrainBudget.MIN_SAFETY_MARGIN).build()))
+        .isEmpty();
+  }
+
+  @Test
   void delayThatLeavesNoTimeIsFlagged() {
     List<BudgetFinding> findings = DrainBudget.check(fitting()
         .gracePeriod(Duration.ofSeconds(10)).propagationDelay(Duration.ofSeconds(8)).build());

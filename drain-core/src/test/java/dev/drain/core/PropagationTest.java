@@ -93,4 +93,30 @@ class PropagationTest {
     assertThat(drain.state()).isEqualTo(DrainState.DRAINED);
     assertThat(recorder.of(DrainEvent.Drained.class)).hasSize(1);
   }
+
+  /**
+   * The delay and the deadline count from the drain's start, not from when its timers were set:
+   * a listener of the start (a log write in a cold JVM, an adapter's own work) that takes 100 ms
+   * must not push the deadline towards the platform's SIGKILL.
+   */
+  @Test
+  void aSlowStartListenerDoesNotMoveTheDelayOrTheDeadline() {
+    Drain drain = drain(Duration.ofSeconds(5), Duration.ZERO);
+    drain.addListener(e -> {
+      if (e instanceof DrainEvent.StateChanged changed && changed.to() == DrainState.DRAINING) {
+        clock.advance(Duration.ofMillis(100));
+      }
+    });
+    Inflight upload = drain.begin(new RequestInfo("POST", "/upload", 50L << 20));
+    drain.startDrain("SIGTERM");
+    clock.advance(Duration.ofMillis(4899));
+    assertThat(stoppedAccepting()).isFalse();
+    clock.advance(Duration.ofMillis(1));
+    assertThat(stoppedAccepting()).isTrue();
+    clock.advance(Duration.ofMillis(23_000));
+    assertThat(drain.state()).isEqualTo(DrainState.DRAINED);
+    assertThat(drain.completion().toCompletableFuture().join().duration())
+        .isEqualTo(Duration.ofSeconds(28));
+    upload.close();
+  }
 }

@@ -74,7 +74,7 @@ public abstract class SampleProcessKit {
   @Test
   void anUploadThatCannotFinishIsCutListedAndTheProcessEndsBeforeTheGracePeriod()
       throws Exception {
-    int port = start("--drain.grace-period=3s", "--drain.safety-margin=500ms",
+    int port = start("--drain.grace-period=3s", "--drain.safety-margin=1s",
         "--drain.propagation-delay=0s", "--drain.quiet-period=0s");
     RawHttp upload = new RawHttp(port);
     upload.send("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: " + (50 * MB) + "\r\n\r\n");

@@ -80,15 +80,17 @@ public final class DrainRun {
 
   /**
    * Makes the in-flight count exact, logs uploads that cannot finish and schedules the delay, the
-   * deadline and stall checks.
+   * deadline and stall checks. The delay and the deadline count from the drain's start, not from
+   * now: the listeners of the start and a cold logger may take a while, and that time must not
+   * push the deadline towards the platform's SIGKILL.
    */
   public void start() {
     tracker.seal();
     for (String line : policy.unfinishable(tracker, startNanos, startNanos, deadlineNanos)) {
       DrainLog.write(System.Logger.Level.WARNING, "graceful-drain: upload may not finish: " + line);
     }
-    schedule(this::afterDelay, config.propagationDelay());
-    schedule(this::onDeadline, config.drainBudget());
+    schedule(this::afterDelay, sinceStart(config.propagationDelay()));
+    schedule(this::onDeadline, sinceStart(config.drainBudget()));
     schedule(this::checkStalls, stallCheckInterval());
   }
 
@@ -188,6 +190,11 @@ public final class DrainRun {
       listeners.fire(new DrainEvent.RequestCut(request));
     }
     onDone.accept(result);
+  }
+
+  /** Returns how long from now until {@code fromStart} after the drain's start. */
+  private Duration sinceStart(Duration fromStart) {
+    return Duration.ofNanos(Math.max(0, startNanos + fromStart.toNanos() - clock.nanoTime()));
   }
 
   private Duration stallCheckInterval() {
