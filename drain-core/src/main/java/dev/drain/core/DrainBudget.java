@@ -11,8 +11,8 @@ import java.util.Locale;
  * Checks a configuration against the platform and the largest upload, once, at startup.
  *
  * <ul>
- *   <li>{@code grace-period}: the grace period must cover propagation delay + largest upload at
- *       the minimum client rate + safety margin;
+ *   <li>{@code grace-period}: the grace period must cover the {@code preStop} hook's time +
+ *       propagation delay + largest upload at the minimum client rate + safety margin;
  *   <li>{@code propagation-delay}: the delay must leave time for in-flight requests;
  *   <li>{@code quiet-period}: a quiet period longer than the propagation delay stretches every
  *       drain past the delay the platform needs;
@@ -57,7 +57,8 @@ public final class DrainBudget {
           "drain.safety-margin >= " + text(MIN_SAFETY_MARGIN)));
     }
     if (delay.compareTo(config.drainBudget()) >= 0) {
-      long needed = seconds(delay.plus(config.safetyMargin())) + 1;
+      long needed =
+          seconds(delay.plus(config.safetyMargin()).plus(config.preStopDuration())) + 1;
       findings.add(new BudgetFinding(System.Logger.Level.WARNING, "propagation-delay",
           "drain.propagation-delay (" + text(delay) + ") leaves no time for requests in flight "
               + "within drain.grace-period (" + text(grace) + ") less drain.safety-margin ("
@@ -66,15 +67,17 @@ public final class DrainBudget {
     }
     config.maxUploadSize().ifPresent(maxUpload -> {
       double uploadSeconds = maxUpload / (double) config.minClientRate();
-      double neededSeconds =
-          delay.toNanos() / 1e9 + uploadSeconds + config.safetyMargin().toNanos() / 1e9;
+      double neededSeconds = config.preStopDuration().toNanos() / 1e9
+          + delay.toNanos() / 1e9 + uploadSeconds + config.safetyMargin().toNanos() / 1e9;
       long needed = (long) Math.ceil(neededSeconds);
       if (needed > grace.toNanos() / 1e9) {
         findings.add(new BudgetFinding(System.Logger.Level.WARNING, "grace-period",
             String.format(Locale.ROOT, "an upload of %d bytes at drain.min-client-rate %d bytes/s "
-                + "takes %.1fs; with drain.propagation-delay %s and drain.safety-margin %s the "
+                + "takes %.1fs; with drain.propagation-delay %s and drain.safety-margin %s%s the "
                 + "drain needs %ds, but drain.grace-period is %s", maxUpload,
                 config.minClientRate(), uploadSeconds, text(delay), text(config.safetyMargin()),
+                config.preStopDuration().isZero() ? ""
+                    : " after a preStop of " + text(config.preStopDuration()),
                 needed, text(grace)),
             "terminationGracePeriodSeconds >= " + needed + " and drain.grace-period=" + needed
                 + "s"));

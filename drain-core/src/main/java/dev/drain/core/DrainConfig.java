@@ -32,6 +32,7 @@ public final class DrainConfig {
 
   private final Duration gracePeriod;
   private final Duration safetyMargin;
+  private final Duration preStopDuration;
   private final Duration propagationDelay;
   private final Duration quietPeriod;
   private final long maxUploadSize;
@@ -48,6 +49,7 @@ public final class DrainConfig {
   private DrainConfig(Builder b) {
     this.gracePeriod = b.gracePeriod;
     this.safetyMargin = b.safetyMargin;
+    this.preStopDuration = b.preStopDuration;
     this.propagationDelay = b.propagationDelay;
     this.quietPeriod = b.quietPeriod;
     this.maxUploadSize = b.maxUploadSize;
@@ -111,6 +113,20 @@ public final class DrainConfig {
   }
 
   /**
+   * Returns every key {@link #fromProperties} accepts besides {@code drain.enabled}, e.g. {@code
+   * drain.grace-period}: what a framework's own binding (the Spring starter's) must accept too.
+   *
+   * @return the keys, sorted, unmodifiable
+   */
+  public static java.util.SortedSet<String> propertyNames() {
+    java.util.SortedSet<String> names = new java.util.TreeSet<>();
+    for (String name : ConfigProperties.names()) {
+      names.add("drain." + name);
+    }
+    return java.util.Collections.unmodifiableSortedSet(names);
+  }
+
+  /**
    * Time from SIGTERM to SIGKILL (Kubernetes {@code terminationGracePeriodSeconds}).
    *
    * @return a positive duration
@@ -127,6 +143,17 @@ public final class DrainConfig {
    */
   public Duration safetyMargin() {
     return safetyMargin;
+  }
+
+  /**
+   * How long a {@code preStop} hook runs before SIGTERM (a {@code sleep} a team keeps, say):
+   * Kubernetes counts it inside the grace period, so the drain has that much less. Zero when
+   * there is none.
+   *
+   * @return zero or a positive duration
+   */
+  public Duration preStopDuration() {
+    return preStopDuration;
   }
 
   /**
@@ -249,17 +276,28 @@ public final class DrainConfig {
   }
 
   /**
-   * The time the drain may take from its start: the grace period less the safety margin.
+   * The time the drain may take from its start (SIGTERM): the grace period less the {@code
+   * preStop} hook's time and the safety margin.
    *
    * @return a positive duration
    */
   public Duration drainBudget() {
-    return gracePeriod.minus(safetyMargin);
+    return gracePeriod.minus(preStopDuration).minus(safetyMargin);
+  }
+
+  /**
+   * The time from SIGTERM to SIGKILL: the grace period less the {@code preStop} hook's time.
+   *
+   * @return a positive duration
+   */
+  public Duration afterSigterm() {
+    return gracePeriod.minus(preStopDuration);
   }
 
   @Override
   public String toString() {
     return "DrainConfig{gracePeriod=" + gracePeriod + ", safetyMargin=" + safetyMargin
+        + ", preStopDuration=" + preStopDuration
         + ", propagationDelay=" + propagationDelay + ", quietPeriod=" + quietPeriod
         + ", maxUploadSize=" + maxUploadSize + ", minClientRate=" + minClientRate
         + ", stallTimeout=" + stallTimeout + ", uploadRateWindow=" + uploadRateWindow
@@ -272,6 +310,7 @@ public final class DrainConfig {
   public static final class Builder {
     private Duration gracePeriod = Duration.ofSeconds(30);
     private Duration safetyMargin = Duration.ofSeconds(2);
+    private Duration preStopDuration = Duration.ZERO;
     private Duration propagationDelay = defaultPropagationDelay(System.getenv());
     private Duration quietPeriod = Duration.ofSeconds(1);
     private long maxUploadSize;
@@ -290,6 +329,7 @@ public final class DrainConfig {
     private Builder(DrainConfig c) {
       gracePeriod = c.gracePeriod;
       safetyMargin = c.safetyMargin;
+      preStopDuration = c.preStopDuration;
       propagationDelay = c.propagationDelay;
       quietPeriod = c.quietPeriod;
       maxUploadSize = c.maxUploadSize;
@@ -333,6 +373,16 @@ public final class DrainConfig {
      */
     public Builder safetyMargin(Duration value) {
       safetyMargin = notNegative("safetyMargin", value);
+      return this;
+    }
+
+    /**
+     * Sets the time a {@code preStop} hook runs before SIGTERM.
+     * @param value not negative; zero when there is no hook
+     * @return this builder
+     */
+    public Builder preStopDuration(Duration value) {
+      preStopDuration = notNegative("preStopDuration", value);
       return this;
     }
 
@@ -485,10 +535,12 @@ public final class DrainConfig {
             + probes.statusPath() + " takes the instance out of service, and a loopback check "
             + "protects nothing behind a local proxy or sidecar");
       }
-      if (safetyMargin.compareTo(gracePeriod) >= 0) {
-        throw new IllegalArgumentException(
-            "safetyMargin (" + safetyMargin + ") must be shorter than gracePeriod ("
-                + gracePeriod + ")");
+      if (safetyMargin.plus(preStopDuration).compareTo(gracePeriod) >= 0) {
+        throw new IllegalArgumentException(preStopDuration.isZero()
+            ? "safetyMargin (" + safetyMargin + ") must be shorter than gracePeriod ("
+                + gracePeriod + ")"
+            : "safetyMargin (" + safetyMargin + ") and preStopDuration (" + preStopDuration
+                + ") must together be shorter than gracePeriod (" + gracePeriod + ")");
       }
       return new DrainConfig(this);
     }

@@ -109,6 +109,11 @@ public final class ShutdownCoordinator {
    */
   public DrainResult shutdown(String reason) {
     long startNanos = System.nanoTime();
+    if (isJvmShuttingDown()) {
+      // Whichever hook runs us (ours, Spring Boot's, an application's), the JDK's logging may be
+      // reset meanwhile: keep the drain's own log visible.
+      DrainLog.shuttingDown();
+    }
     CompletableFuture<DrainResult> drained = drain.startDrain(reason).toCompletableFuture();
     if (!stopped.compareAndSet(false, true)) {
       return joinUninterruptibly(done);
@@ -129,7 +134,7 @@ public final class ShutdownCoordinator {
       result = new DrainResult(reason, Duration.ofNanos(System.nanoTime() - startNanos), true,
           java.util.List.of(), drain.inflight(), drain.status().refused(), 0);
     }
-    Duration remaining = config.gracePeriod().minusNanos(System.nanoTime() - startNanos);
+    Duration remaining = config.afterSigterm().minusNanos(System.nanoTime() - startNanos);
     interrupted |= stopServer(result, remaining.isNegative() ? Duration.ZERO : remaining);
     done.complete(result);
     if (interrupted) {
@@ -176,6 +181,23 @@ public final class ShutdownCoordinator {
             + budget.toMillis() + " ms; going on so the process ends before the grace period");
         return interrupted;
       }
+    }
+  }
+
+  /**
+   * Tells whether the JVM is shutting down (a signal, {@code System.exit}, the last non-daemon
+   * thread ending), as a framework's own shutdown hook needs to know to name the drain's reason.
+   *
+   * @return true once the JVM's shutdown hooks have started
+   */
+  public static boolean isJvmShuttingDown() {
+    Thread probe = new Thread(() -> { }, "graceful-drain-shutdown-probe");
+    try {
+      Runtime.getRuntime().addShutdownHook(probe);
+      Runtime.getRuntime().removeShutdownHook(probe);
+      return false;
+    } catch (IllegalStateException shuttingDown) {
+      return true;
     }
   }
 

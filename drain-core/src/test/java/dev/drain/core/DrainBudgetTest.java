@@ -49,6 +49,24 @@ class DrainBudgetTest {
   }
 
   @Test
+  void aPreStopHookCountsInsideTheGracePeriod() {
+    // 10 s preStop + 5 s delay + 50 MB at 1 MB/s + 2 s margin = 67 s
+    DrainConfig config = fitting().gracePeriod(Duration.ofSeconds(60))
+        .preStopDuration(Duration.ofSeconds(10)).maxUploadSize(50 * MEBIBYTE).build();
+    assertThat(config.drainBudget()).isEqualTo(Duration.ofSeconds(48));
+    assertThat(config.afterSigterm()).isEqualTo(Duration.ofSeconds(50));
+    assertThat(DrainBudget.check(config)).singleElement().satisfies(f -> {
+      assertThat(f.message()).contains("after a preStop of 10s").contains("the drain needs 67s");
+      assertThat(f.setting())
+          .isEqualTo("terminationGracePeriodSeconds >= 67 and drain.grace-period=67s");
+    });
+    assertThat(DrainBudget.check(DrainConfig.from(config).gracePeriod(Duration.ofSeconds(67))
+        .build())).isEmpty();
+    assertThat(DrainConfig.fromProperties(java.util.Map.of("drain.pre-stop-duration", "10s"))
+        .preStopDuration()).isEqualTo(Duration.ofSeconds(10));
+  }
+
+  @Test
   void aSafetyMarginTooShortForTheStopAndTheJvmsExitIsFlagged() {
     List<BudgetFinding> findings =
         DrainBudget.check(fitting().safetyMargin(Duration.ofMillis(500)).build());

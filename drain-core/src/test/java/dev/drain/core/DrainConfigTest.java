@@ -52,6 +52,10 @@ class DrainConfigTest {
     assertThatThrownBy(() -> DrainConfig.builder().gracePeriod(Duration.ofSeconds(2))
         .safetyMargin(Duration.ofSeconds(2)).build())
         .hasMessage("safetyMargin (PT2S) must be shorter than gracePeriod (PT2S)");
+    assertThatThrownBy(() -> DrainConfig.builder().gracePeriod(Duration.ofSeconds(30))
+        .preStopDuration(Duration.ofSeconds(28)).build())
+        .hasMessage("safetyMargin (PT2S) and preStopDuration (PT28S) must together be shorter "
+            + "than gracePeriod (PT30S)");
   }
 
   @Test

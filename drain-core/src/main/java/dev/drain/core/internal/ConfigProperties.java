@@ -19,6 +19,7 @@ public final class ConfigProperties {
       Map.ofEntries(
           Map.entry("grace-period", (b, v) -> b.gracePeriod(duration(v))),
           Map.entry("safety-margin", (b, v) -> b.safetyMargin(duration(v))),
+          Map.entry("pre-stop-duration", (b, v) -> b.preStopDuration(duration(v))),
           Map.entry("propagation-delay", (b, v) -> b.propagationDelay(duration(v))),
           Map.entry("quiet-period", (b, v) -> b.quietPeriod(duration(v))),
           Map.entry("max-upload-size", (b, v) -> b.maxUploadSize(size(v))),
@@ -40,6 +41,16 @@ public final class ConfigProperties {
               (b, v) -> b.probes(b.probes().withPaths(b.probes().readinessPath(), v))));
 
   private ConfigProperties() {}
+
+  /**
+   * Returns every key {@link #apply} accepts, without the {@code drain.} prefix and without
+   * {@code enabled}.
+   *
+   * @return the keys, sorted
+   */
+  public static java.util.SortedSet<String> names() {
+    return java.util.Collections.unmodifiableSortedSet(new java.util.TreeSet<>(SETTERS.keySet()));
+  }
 
   /**
    * Applies every {@code drain.} property to {@code builder}.

@@ -183,7 +183,8 @@ public final class UploadPolicy {
       if (remaining < 0) {
         lines.add(what + ": length unknown, cannot estimate; it is waited for until the deadline");
       } else if (remaining > deadlineNanos - nowNanos) {
-        long graceNanos = (nowNanos - drainStartNanos) + remaining + config.safetyMargin().toNanos();
+        long graceNanos = config.preStopDuration().toNanos() + (nowNanos - drainStartNanos)
+            + remaining + config.safetyMargin().toNanos();
         long graceSeconds = ceilSeconds(graceNanos);
         lines.add(what + ": needs about " + seconds(remaining) + " more, "
             + seconds(Math.max(0, deadlineNanos - nowNanos)) + " are left; it would finish with "
