@@ -1,0 +1,54 @@
+package dev.drain.spring;
+
+import dev.drain.core.Drain;
+import dev.drain.core.DrainStatus;
+import java.util.Objects;
+import org.springframework.boot.actuate.endpoint.Access;
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
+import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
+
+/**
+ * The actuator endpoint {@code drain}: reading it gives the drain's status, as the status probe
+ * does; writing to it ({@code POST /actuator/drain}) starts the drain, for a Kubernetes {@code
+ * preStop} hook or a GCE shutdown script. Like Spring Boot's other endpoints it is served only
+ * when exposed ({@code management.endpoints.web.exposure.include=drain}); its write operation
+ * needs {@code management.endpoint.drain.access=unrestricted} on top, since anyone who can reach
+ * it can take the instance out of service.
+ */
+@Endpoint(id = "drain", defaultAccess = Access.READ_ONLY)
+public class DrainEndpoint {
+
+  private final Drain drain;
+
+  /**
+   * Creates the endpoint.
+   *
+   * @param drain the drain; must not be null
+   */
+  public DrainEndpoint(Drain drain) {
+    this.drain = Objects.requireNonNull(drain, "drain");
+  }
+
+  /**
+   * Returns the drain's status.
+   *
+   * @return state, in-flight count, uploads and counters
+   */
+  @ReadOperation
+  public DrainStatus status() {
+    return drain.status();
+  }
+
+  /**
+   * Starts the drain (readiness off at once; the server keeps serving through the propagation
+   * delay) and returns the status right after.
+   *
+   * @return the status
+   */
+  @WriteOperation
+  public DrainStatus start() {
+    drain.startDrain("actuator");
+    return drain.status();
+  }
+}

@@ -1,0 +1,39 @@
+package dev.drain.spring;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.springframework.boot.EnvironmentPostProcessor;
+import org.springframework.boot.SpringApplication;
+import org.springframework.core.env.ConfigurableEnvironment;
+import org.springframework.core.env.MapPropertySource;
+
+/**
+ * Adds the starter's defaults below every other property source, so any setting of the
+ * application's wins: {@code spring.lifecycle.timeout-per-shutdown-phase} follows {@code
+ * drain.grace-period} (Spring Boot's fixed 30 s would stop the server under a long upload the
+ * drain still waits for), the readiness health group includes the {@code drain} indicator, and
+ * Reactor Netty's event loops shut down without their 2 s quiet period (the drain has already
+ * closed every connection; the quiet period would only eat into the safety margin).
+ * Nothing is added when {@code drain.enabled=false}.
+ */
+public class DrainEnvironmentPostProcessor implements EnvironmentPostProcessor {
+
+  /** The name of the property source added. */
+  public static final String SOURCE = "graceful-drain-defaults";
+
+  /** Creates the post-processor; Spring Boot calls it. */
+  public DrainEnvironmentPostProcessor() {}
+
+  @Override
+  public void postProcessEnvironment(ConfigurableEnvironment environment,
+      SpringApplication application) {
+    if ("false".equalsIgnoreCase(environment.getProperty("drain.enabled", "true").trim())) {
+      return;
+    }
+    Map<String, Object> defaults = new LinkedHashMap<>();
+    defaults.put(SpringBudget.PHASE_TIMEOUT, "${drain.grace-period:30s}");
+    defaults.put("management.endpoint.health.group.readiness.include", "readinessState,drain");
+    defaults.put("spring.reactor.netty.shutdown-quiet-period", "0s");
+    environment.getPropertySources().addLast(new MapPropertySource(SOURCE, defaults));
+  }
+}

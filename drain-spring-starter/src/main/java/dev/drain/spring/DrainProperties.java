@@ -1,0 +1,490 @@
+package dev.drain.spring;
+
+import dev.drain.core.DrainConfig;
+import dev.drain.core.ProbeConfig;
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * The {@code drain.*} properties: the same keys and values as {@link
+ * DrainConfig#fromProperties(java.util.Map)}, bound the Spring way (relaxed names, {@code
+ * Duration} and {@code DataSize} conversion), and turned into a {@link DrainConfig} by {@link
+ * #toConfig()}.
+ */
+@ConfigurationProperties("drain")
+public class DrainProperties {
+
+  /** Whether graceful-drain is on; false leaves Spring Boot's own graceful shutdown alone. */
+  private boolean enabled = true;
+
+  /**
+   * Time from SIGTERM to SIGKILL: Kubernetes terminationGracePeriodSeconds, which also covers a
+   * preStop hook.
+   */
+  private Duration gracePeriod = Duration.ofSeconds(30);
+
+  /**
+   * Finish this long before the grace period ends, for the server's stop and the JVM's exit; the
+   * budget check warns under 1s.
+   */
+  private Duration safetyMargin = Duration.ofSeconds(2);
+
+  /**
+   * How long a preStop hook kept in the pod runs before SIGTERM (a sleep, say): the grace period
+   * covers it, so the drain has that much less. None needed with the starter.
+   */
+  private Duration preStopDuration = Duration.ZERO;
+
+  /**
+   * Keep serving this long after readiness turns false, so load balancers and kube-proxy stop
+   * routing here. Default: 5s when KUBERNETES_SERVICE_HOST is set, else 0s.
+   */
+  private Duration propagationDelay;
+
+  /**
+   * End the propagation delay's extension only after this long without a new request; never
+   * before the delay itself.
+   */
+  private Duration quietPeriod = Duration.ofSeconds(1);
+
+  /** The largest request body expected; the budget check plans the grace period for it. */
+  private DataSize maxUploadSize;
+
+  /** The slowest upload rate to plan for, in bytes per second. */
+  private DataSize minClientRate = DataSize.ofMegabytes(1);
+
+  /** An upload with no progress for this long is reported as stalled (never cut for it). */
+  private Duration stallTimeout = Duration.ofSeconds(10);
+
+  /** How long an ended upload counts as evidence of this instance's client rates. */
+  private Duration uploadRateWindow = Duration.ofMinutes(10);
+
+  /**
+   * Whether an upload arriving while draining that cannot finish before the deadline gets 503
+   * before its body is read.
+   */
+  private boolean refuseUploadsThatCannotFinish = true;
+
+  /** The Retry-After of a refused request. */
+  private Duration retryAfter = Duration.ofSeconds(1);
+
+  /**
+   * The upstream proxy's keep-alive pool idle timeout (Kong 60s, GCP load balancers 600s), for
+   * the budget check's keep-alive rule.
+   */
+  private Duration upstreamIdleTimeout;
+
+  /** This server's keep-alive idle timeout, for the budget check's keep-alive rule. */
+  private Duration serverIdleTimeout;
+
+  /** The POST start-drain endpoint on the status path. */
+  private final Endpoint endpoint = new Endpoint();
+
+  /** The probe paths the adapter answers on the application's own port. */
+  private final Probe probe = new Probe();
+
+  /**
+   * Returns whether graceful-drain is on.
+   *
+   * @return true unless switched off
+   */
+  public boolean isEnabled() {
+    return enabled;
+  }
+
+  /**
+   * Sets whether graceful-drain is on.
+   *
+   * @param enabled false to leave Spring Boot's own shutdown alone
+   */
+  public void setEnabled(boolean enabled) {
+    this.enabled = enabled;
+  }
+
+  /**
+   * Returns the grace period.
+   *
+   * @return time from SIGTERM to SIGKILL
+   */
+  public Duration getGracePeriod() {
+    return gracePeriod;
+  }
+
+  /**
+   * Sets the grace period.
+   *
+   * @param gracePeriod positive
+   */
+  public void setGracePeriod(Duration gracePeriod) {
+    this.gracePeriod = gracePeriod;
+  }
+
+  /**
+   * Returns the safety margin.
+   *
+   * @return time kept back before the grace period ends
+   */
+  public Duration getSafetyMargin() {
+    return safetyMargin;
+  }
+
+  /**
+   * Sets the safety margin.
+   *
+   * @param safetyMargin not negative
+   */
+  public void setSafetyMargin(Duration safetyMargin) {
+    this.safetyMargin = safetyMargin;
+  }
+
+  /**
+   * Returns the preStop hook's time.
+   *
+   * @return zero when there is none
+   */
+  public Duration getPreStopDuration() {
+    return preStopDuration;
+  }
+
+  /**
+   * Sets the preStop hook's time.
+   *
+   * @param preStopDuration not negative
+   */
+  public void setPreStopDuration(Duration preStopDuration) {
+    this.preStopDuration = preStopDuration;
+  }
+
+  /**
+   * Returns the propagation delay.
+   *
+   * @return the delay, or null for the environment's default
+   */
+  public Duration getPropagationDelay() {
+    return propagationDelay;
+  }
+
+  /**
+   * Sets the propagation delay.
+   *
+   * @param propagationDelay not negative; null for the environment's default
+   */
+  public void setPropagationDelay(Duration propagationDelay) {
+    this.propagationDelay = propagationDelay;
+  }
+
+  /**
+   * Returns the quiet period.
+   *
+   * @return the quiet period
+   */
+  public Duration getQuietPeriod() {
+    return quietPeriod;
+  }
+
+  /**
+   * Sets the quiet period.
+   *
+   * @param quietPeriod not negative
+   */
+  public void setQuietPeriod(Duration quietPeriod) {
+    this.quietPeriod = quietPeriod;
+  }
+
+  /**
+   * Returns the largest body expected.
+   *
+   * @return the size, or null when unset
+   */
+  public DataSize getMaxUploadSize() {
+    return maxUploadSize;
+  }
+
+  /**
+   * Sets the largest body expected.
+   *
+   * @param maxUploadSize positive, or null
+   */
+  public void setMaxUploadSize(DataSize maxUploadSize) {
+    this.maxUploadSize = maxUploadSize;
+  }
+
+  /**
+   * Returns the slowest upload rate to plan for.
+   *
+   * @return bytes per second
+   */
+  public DataSize getMinClientRate() {
+    return minClientRate;
+  }
+
+  /**
+   * Sets the slowest upload rate to plan for.
+   *
+   * @param minClientRate bytes per second, positive
+   */
+  public void setMinClientRate(DataSize minClientRate) {
+    this.minClientRate = minClientRate;
+  }
+
+  /**
+   * Returns the stall timeout.
+   *
+   * @return the timeout
+   */
+  public Duration getStallTimeout() {
+    return stallTimeout;
+  }
+
+  /**
+   * Sets the stall timeout.
+   *
+   * @param stallTimeout positive
+   */
+  public void setStallTimeout(Duration stallTimeout) {
+    this.stallTimeout = stallTimeout;
+  }
+
+  /**
+   * Returns the upload-rate window.
+   *
+   * @return the window
+   */
+  public Duration getUploadRateWindow() {
+    return uploadRateWindow;
+  }
+
+  /**
+   * Sets the upload-rate window.
+   *
+   * @param uploadRateWindow positive
+   */
+  public void setUploadRateWindow(Duration uploadRateWindow) {
+    this.uploadRateWindow = uploadRateWindow;
+  }
+
+  /**
+   * Returns whether uploads that cannot finish are refused.
+   *
+   * @return true by default
+   */
+  public boolean isRefuseUploadsThatCannotFinish() {
+    return refuseUploadsThatCannotFinish;
+  }
+
+  /**
+   * Sets whether uploads that cannot finish are refused.
+   *
+   * @param refuseUploadsThatCannotFinish false to admit every upload while draining
+   */
+  public void setRefuseUploadsThatCannotFinish(boolean refuseUploadsThatCannotFinish) {
+    this.refuseUploadsThatCannotFinish = refuseUploadsThatCannotFinish;
+  }
+
+  /**
+   * Returns the Retry-After of refusals.
+   *
+   * @return the duration
+   */
+  public Duration getRetryAfter() {
+    return retryAfter;
+  }
+
+  /**
+   * Sets the Retry-After of refusals.
+   *
+   * @param retryAfter not negative
+   */
+  public void setRetryAfter(Duration retryAfter) {
+    this.retryAfter = retryAfter;
+  }
+
+  /**
+   * Returns the upstream proxy's pool idle timeout.
+   *
+   * @return the timeout, or null when unknown
+   */
+  public Duration getUpstreamIdleTimeout() {
+    return upstreamIdleTimeout;
+  }
+
+  /**
+   * Sets the upstream proxy's pool idle timeout.
+   *
+   * @param upstreamIdleTimeout positive, or null
+   */
+  public void setUpstreamIdleTimeout(Duration upstreamIdleTimeout) {
+    this.upstreamIdleTimeout = upstreamIdleTimeout;
+  }
+
+  /**
+   * Returns this server's keep-alive idle timeout.
+   *
+   * @return the timeout, or null when unknown
+   */
+  public Duration getServerIdleTimeout() {
+    return serverIdleTimeout;
+  }
+
+  /**
+   * Sets this server's keep-alive idle timeout.
+   *
+   * @param serverIdleTimeout positive, or null
+   */
+  public void setServerIdleTimeout(Duration serverIdleTimeout) {
+    this.serverIdleTimeout = serverIdleTimeout;
+  }
+
+  /**
+   * Returns the start-drain endpoint's settings.
+   *
+   * @return the settings
+   */
+  public Endpoint getEndpoint() {
+    return endpoint;
+  }
+
+  /**
+   * Returns the probe paths.
+   *
+   * @return the settings
+   */
+  public Probe getProbe() {
+    return probe;
+  }
+
+  /**
+   * Builds the core's settings from these properties, validated as {@link DrainConfig.Builder}
+   * does.
+   *
+   * @return the settings
+   * @throws IllegalArgumentException naming the setting that cannot be used
+   */
+  public DrainConfig toConfig() {
+    DrainConfig.Builder builder = DrainConfig.builder()
+        .gracePeriod(gracePeriod)
+        .safetyMargin(safetyMargin)
+        .preStopDuration(preStopDuration)
+        .quietPeriod(quietPeriod)
+        .minClientRate(minClientRate.toBytes())
+        .stallTimeout(stallTimeout)
+        .uploadRateWindow(uploadRateWindow)
+        .refuseUploadsThatCannotFinish(refuseUploadsThatCannotFinish)
+        .retryAfter(retryAfter);
+    if (propagationDelay != null) {
+      builder.propagationDelay(propagationDelay);
+    }
+    if (maxUploadSize != null) {
+      builder.maxUploadSize(maxUploadSize.toBytes());
+    }
+    if (upstreamIdleTimeout != null) {
+      builder.upstreamIdleTimeout(upstreamIdleTimeout);
+    }
+    if (serverIdleTimeout != null) {
+      builder.serverIdleTimeout(serverIdleTimeout);
+    }
+    ProbeConfig probes = builder.probes()
+        .withPaths(probe.readinessPath, probe.statusPath)
+        .withDrainEndpointEnabled(endpoint.enabled);
+    if (endpoint.token != null) {
+      probes = probes.withDrainEndpointToken(endpoint.token);
+    }
+    return builder.probes(probes).build();
+  }
+
+  /** The {@code POST} start-drain endpoint on the status path, off by default. */
+  public static class Endpoint {
+
+    /**
+     * Whether POST on the status path starts a drain (for a preStop hook or a shutdown script);
+     * needs a token.
+     */
+    private boolean enabled;
+
+    /** The secret a POST must present as "Authorization: Bearer <token>", 16 characters or more. */
+    private String token;
+
+    /**
+     * Returns whether the endpoint is on.
+     *
+     * @return false by default
+     */
+    public boolean isEnabled() {
+      return enabled;
+    }
+
+    /**
+     * Sets whether the endpoint is on.
+     *
+     * @param enabled true to accept POST
+     */
+    public void setEnabled(boolean enabled) {
+      this.enabled = enabled;
+    }
+
+    /**
+     * Returns the token.
+     *
+     * @return the token, or null
+     */
+    public String getToken() {
+      return token;
+    }
+
+    /**
+     * Sets the token.
+     *
+     * @param token 16 characters or more
+     */
+    public void setToken(String token) {
+      this.token = token;
+    }
+  }
+
+  /** The probe paths on the application's own port. */
+  public static class Probe {
+
+    /** Readiness: 200 "ready" while serving, 503 "draining" from the drain's first instant. */
+    private String readinessPath = "/readyz";
+
+    /** Status: the drain's state, in-flight count and uploads as JSON. */
+    private String statusPath = "/drainz";
+
+    /**
+     * Returns the readiness path.
+     *
+     * @return the path
+     */
+    public String getReadinessPath() {
+      return readinessPath;
+    }
+
+    /**
+     * Sets the readiness path.
+     *
+     * @param readinessPath starting with {@code /}
+     */
+    public void setReadinessPath(String readinessPath) {
+      this.readinessPath = readinessPath;
+    }
+
+    /**
+     * Returns the status path.
+     *
+     * @return the path
+     */
+    public String getStatusPath() {
+      return statusPath;
+    }
+
+    /**
+     * Sets the status path.
+     *
+     * @param statusPath starting with {@code /}
+     */
+    public void setStatusPath(String statusPath) {
+      this.statusPath = statusPath;
+    }
+  }
+}

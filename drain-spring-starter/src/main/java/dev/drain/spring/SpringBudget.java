@@ -1,0 +1,44 @@
+package dev.drain.spring;
+
+import dev.drain.core.BudgetFinding;
+import dev.drain.core.DrainConfig;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The budget rule only Spring has: {@code spring.lifecycle.timeout-per-shutdown-phase} bounds the
+ * drain's lifecycle phase, so a timeout shorter than the drain lets Spring Boot stop the web
+ * server while uploads the drain waits for are still arriving.
+ */
+public final class SpringBudget {
+
+  /** The property Spring Boot reads for each lifecycle phase's stop timeout. */
+  public static final String PHASE_TIMEOUT = "spring.lifecycle.timeout-per-shutdown-phase";
+
+  private SpringBudget() {}
+
+  /**
+   * Checks the phase timeout against the drain.
+   *
+   * @param config the drain's settings
+   * @param phaseTimeout the effective {@value #PHASE_TIMEOUT}
+   * @return one finding when the timeout is shorter than the drain may take, else none
+   */
+  public static List<BudgetFinding> check(DrainConfig config, Duration phaseTimeout) {
+    Duration needed = config.gracePeriod();
+    if (phaseTimeout.compareTo(config.drainBudget()) >= 0) {
+      return List.of();
+    }
+    return List.of(new BudgetFinding(System.Logger.Level.WARNING, "spring-phase-timeout",
+        PHASE_TIMEOUT + " (" + text(phaseTimeout) + ") is shorter than the drain, which may take "
+            + text(config.drainBudget()) + " (drain.grace-period " + text(config.gracePeriod())
+            + " less drain.safety-margin " + text(config.safetyMargin()) + "): Spring Boot would "
+            + "stop the web server under requests still in flight",
+        PHASE_TIMEOUT + "=" + text(needed) + " (or remove it: the starter then uses "
+            + "drain.grace-period)"));
+  }
+
+  private static String text(Duration d) {
+    return d.toMillis() % 1000 != 0 ? d.toMillis() + "ms" : d.toSeconds() + "s";
+  }
+}

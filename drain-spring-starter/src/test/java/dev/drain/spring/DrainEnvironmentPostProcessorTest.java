@@ -1,0 +1,61 @@
+package dev.drain.spring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.core.env.MapPropertySource;
+import org.springframework.core.env.StandardEnvironment;
+
+/** The starter's defaults lie below the application's own settings. */
+class DrainEnvironmentPostProcessorTest {
+
+  private static StandardEnvironment environment(Map<String, Object> properties) {
+    StandardEnvironment environment = new StandardEnvironment();
+    environment.getPropertySources().addFirst(new MapPropertySource("application", properties));
+    new DrainEnvironmentPostProcessor().postProcessEnvironment(environment,
+        new SpringApplication());
+    return environment;
+  }
+
+  private static Duration phaseTimeout(StandardEnvironment environment) {
+    return Binder.get(environment).bind(SpringBudget.PHASE_TIMEOUT, Duration.class).get();
+  }
+
+  @Test
+  void thePhaseTimeoutFollowsTheGracePeriodUnlessSet() {
+    assertThat(phaseTimeout(environment(Map.of("drain.grace-period", "75s"))))
+        .isEqualTo(Duration.ofSeconds(75));
+    assertThat(phaseTimeout(environment(Map.of()))).isEqualTo(Duration.ofSeconds(30));
+    assertThat(phaseTimeout(environment(Map.of("drain.grace-period", "75s",
+        SpringBudget.PHASE_TIMEOUT, "20s")))).isEqualTo(Duration.ofSeconds(20));
+  }
+
+  @Test
+  void theReadinessGroupIncludesTheDrainUnlessSet() {
+    assertThat(environment(Map.of()).getProperty(
+        "management.endpoint.health.group.readiness.include"))
+        .isEqualTo("readinessState,drain");
+    assertThat(environment(Map.of("management.endpoint.health.group.readiness.include", "db"))
+        .getProperty("management.endpoint.health.group.readiness.include")).isEqualTo("db");
+  }
+
+  @Test
+  void reactorNettysQuietPeriodIsZeroUnlessSet() {
+    assertThat(environment(Map.of()).getProperty("spring.reactor.netty.shutdown-quiet-period"))
+        .isEqualTo("0s");
+    assertThat(environment(Map.of("spring.reactor.netty.shutdown-quiet-period", "1s"))
+        .getProperty("spring.reactor.netty.shutdown-quiet-period")).isEqualTo("1s");
+  }
+
+  @Test
+  void nothingIsAddedWhenTheDrainIsOff() {
+    StandardEnvironment environment = environment(Map.of("drain.enabled", "false"));
+    assertThat(environment.getPropertySources().contains(DrainEnvironmentPostProcessor.SOURCE))
+        .isFalse();
+    assertThat(environment.getProperty(SpringBudget.PHASE_TIMEOUT)).isNull();
+  }
+}
