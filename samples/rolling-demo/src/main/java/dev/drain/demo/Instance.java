@@ -22,12 +22,33 @@ final class Instance {
   final Process process;
   final int port;
   private final SampleProcess sample;
+  private final LatencyRelay relay;
 
-  private Instance(String name, SampleProcess sample) {
+  private Instance(String name, SampleProcess sample, java.time.Duration latency)
+      throws IOException {
     this.name = name;
     this.sample = sample;
     this.process = sample.process();
     this.port = sample.port();
+    this.relay = latency.isZero() ? null : new LatencyRelay(port, latency);
+  }
+
+  /** The port nginx routes to: the latency relay's, or the instance's own without one. */
+  int routePort() {
+    return relay == null ? port : relay.port();
+  }
+
+  /**
+   * Closes the relay, if any.
+   *
+   * @return the connections it had to reset after the instance stopped accepting
+   */
+  long closeRelay() {
+    if (relay == null) {
+      return 0;
+    }
+    relay.close();
+    return relay.refusedAfterAccept();
   }
 
   /**
@@ -47,14 +68,14 @@ final class Instance {
     return null;
   }
 
-  static Instance start(String name, Path sampleJar, Path logDir, List<String> args)
-      throws Exception {
+  static Instance start(String name, Path sampleJar, Path logDir, List<String> args,
+      java.time.Duration latency) throws Exception {
     List<String> sampleArgs = new ArrayList<>(List.of("--server.port=0",
         "--server.address=127.0.0.1"));
     sampleArgs.addAll(args);
     return new Instance(name, SampleProcess.start(sampleJar,
         List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"), sampleArgs,
-        ProcessBuilder.Redirect.to(logDir.resolve(name + ".stderr.log").toFile())));
+        ProcessBuilder.Redirect.to(logDir.resolve(name + ".stderr.log").toFile())), latency);
   }
 
   /** Waits until the instance answers its readiness probe with 200. */

@@ -20,9 +20,12 @@ import java.util.concurrent.locks.LockSupport;
  * grace period) — once without the library ({@code --drain.enabled=false}) and once with it.
  *
  * <p>Options: {@code --rounds=3 --instances=2 --grace=20s --upload-rate=10MB --uploaders=2
- * --modes=baseline,library --sample=jetty|netty --sample-jar=PATH --out=DIR}: {@code --sample}
- * picks the plain Jetty (default) or the plain Netty sample, every other option is the same for
- * both. {@code --soak} is the long rollout: 3 instances each replaced 10 times with a 30 s grace period (each still overridable). The
+ * --latency=2ms
+ * --modes=baseline,library --sample=jetty|netty|spring --sample-jar=PATH --out=DIR}: {@code --sample}
+ * picks the plain Jetty (default), the plain Netty or the Spring Boot sample (whose baseline is
+ * Spring Boot's own graceful shutdown), every other option is the same for all. {@code
+ * --latency} puts a {@link LatencyRelay} between nginx and each instance (that much each way, 0
+ * for none): without a round trip the keep-alive race never shows on loopback. {@code --soak} is the long rollout: 3 instances each replaced 10 times with a 30 s grace period (each still overridable). The
  * library runs with the sample's defaults except {@code drain.grace-period} and a 2 s
  * {@code drain.propagation-delay}: admission must hold without tuning.
  */
@@ -43,10 +46,12 @@ public final class RollingDemo {
    * @param admittedWhileDraining uploads the drains admitted (the proxy still sent them)
    * @param refused requests the drains refused with 503
    * @param timeline instance events, seconds from the start of the run
+   * @param relayArtifacts connections the latency relay accepted after its instance stopped
+   *     accepting and had to reset: not the instance's doing, reported apart
    */
   public record RunResult(String mode, Map<String, Long> sent, Map<String, Long> failed,
       Map<String, Long> failures, long uploads, long shaMatches, int sigkills,
-      long admittedWhileDraining, long refused, List<String> timeline) {
+      long admittedWhileDraining, long refused, List<String> timeline, long relayArtifacts) {
 
     /** @return every request sent */
     public long totalSent() {
@@ -98,8 +103,9 @@ public final class RollingDemo {
     String module = switch (sample) {
       case "jetty" -> "servlet-jetty";
       case "netty" -> "netty-server";
+      case "spring" -> "upload-service";
       default -> throw new IllegalArgumentException(
-          "--sample must be jetty or netty, not '" + sample + "'");
+          "--sample must be jetty, netty or spring, not '" + sample + "'");
     };
     Path jar = Path.of(options.getOrDefault("sample-jar",
         "samples/" + module + "/target/" + module + ".jar"));
@@ -126,6 +132,13 @@ public final class RollingDemo {
           r.mode(), r.totalSent(), r.totalFailed(), r.failed().getOrDefault("GET", 0L),
           r.failed().getOrDefault("POST", 0L), r.uploads(), r.shaMatches(), r.sigkills(),
           r.admittedWhileDraining(), r.refused()));
+    }
+    for (RunResult r : results) {
+      if (r.relayArtifacts() > 0) {
+        t.append(String.format(Locale.ROOT, "%n%s: %d connection(s) reset by the latency relay "
+            + "after its instance stopped accepting (a relay artifact, within the counts above)%n",
+            r.mode(), r.relayArtifacts()));
+      }
     }
     t.append("\nfailures by type:\n");
     for (RunResult r : results) {
@@ -175,6 +188,8 @@ public final class RollingDemo {
     private int sigkills;
     private long admittedWhileDraining;
     private long refused;
+    private long relayArtifacts;
+    private final java.time.Duration latency;
     private final Map<String, Long> missingDrainResults = new LinkedHashMap<>();
 
     Run(String mode, Path jar, Path dir, Map<String, String> options) {
@@ -184,6 +199,8 @@ public final class RollingDemo {
       this.options = options;
       this.rounds = Integer.parseInt(options.getOrDefault("rounds", "3"));
       this.count = Integer.parseInt(options.getOrDefault("instances", "2"));
+      this.latency = java.time.Duration.ofMillis(Long.parseLong(
+          options.getOrDefault("latency", "2ms").replace("ms", "")));
       String grace = options.getOrDefault("grace", "20s");
       this.graceMillis = TimeUnit.SECONDS.toMillis(Long.parseLong(grace.replace("s", "")));
       this.args = switch (mode) {
@@ -199,8 +216,14 @@ public final class RollingDemo {
     }
 
     private Instance launch() throws Exception {
-      Instance instance = Instance.start(mode + "-" + (++started), jar, dir, args);
-      instance.awaitReady(30_000);
+      Instance instance = Instance.start(mode + "-" + (++started), jar, dir, args, latency);
+      try {
+        instance.awaitReady(30_000);
+      } catch (Exception | Error e) {
+        instance.process.destroyForcibly(); // not live yet: nothing else would stop it
+        instance.closeRelay();
+        throw e;
+      }
       readyAt.put(instance.name, now());
       return instance;
     }
@@ -233,6 +256,7 @@ public final class RollingDemo {
             sigkills += killed ? 1 : 0;
             record(old, termAt, now(), killed);
             countDrain(old);
+            relayArtifacts += old.closeRelay();
             live.remove(old);
             System.out.printf(Locale.ROOT, "   round %d: replaced %s by %s (%s)%n", round,
                 old.name, fresh.name, killed ? "SIGKILL" : "exit " + old.process.exitValue());
@@ -247,12 +271,14 @@ public final class RollingDemo {
           instance.awaitExitOrKill(graceMillis, System.nanoTime());
           record(instance, now(), now(), false);
           countDrain(instance);
+          relayArtifacts += instance.closeRelay();
         }
         Map<String, Long> failures = new java.util.TreeMap<>(traffic.failuresByType());
         failures.putAll(missingDrainResults);
         return new RunResult(mode, snapshot(traffic.sent), snapshot(traffic.failed),
             failures, traffic.count(traffic.sent, "upload"),
-            traffic.shaMatches.get(), sigkills, admittedWhileDraining, refused, timeline);
+            traffic.shaMatches.get(), sigkills, admittedWhileDraining, refused, timeline,
+            relayArtifacts);
       } finally {
         for (Instance instance : live) {
           instance.process.destroyForcibly();
@@ -285,7 +311,7 @@ public final class RollingDemo {
     }
 
     private static List<Integer> ports(List<Instance> live, Instance except) {
-      return live.stream().filter(i -> i != except).map(i -> i.port).toList();
+      return live.stream().filter(i -> i != except).map(Instance::routePort).toList();
     }
 
     private static Map<String, Long> snapshot(Map<String, java.util.concurrent.atomic.AtomicLong> m) {

@@ -40,7 +40,8 @@ class RetrySafeRefusalIT {
   static void startBackup() throws Exception {
     jar = Path.of(System.getProperty("demo.jettyJar"));
     dir = Files.createDirectories(Path.of(System.getProperty("demo.outDir"), "retry"));
-    backup = Instance.start("backup", jar, dir, List.of("--drain.grace-period=10s"));
+    backup = Instance.start("backup", jar, dir, List.of("--drain.grace-period=10s"),
+        java.time.Duration.ZERO);
     backup.awaitReady(30_000);
   }
 
@@ -55,7 +56,7 @@ class RetrySafeRefusalIT {
   @EnumSource(Nginx.Retry.class)
   void aRefusedUploadIsRetriedElsewhereOnlyWhenNginxIsToldTo(Nginx.Retry retry) throws Exception {
     Instance draining = Instance.start("draining-" + retry, jar, dir, List.of(
-        "--drain.grace-period=14s", "--drain.propagation-delay=8s"));
+        "--drain.grace-period=14s", "--drain.propagation-delay=8s"), java.time.Duration.ZERO);
     try (Nginx nginx = new Nginx(dir.resolve("nginx-" + retry), RollingDemo.freePort(), retry)) {
       draining.awaitReady(30_000);
       giveEvidenceOfSlowUploads(draining.port);
