@@ -262,6 +262,17 @@ public final class Drain {
   }
 
   /**
+   * Returns how long ago the drain started, on the drain's clock.
+   *
+   * @return the time since {@link #startDrain(String)} first ran, or empty before it
+   */
+  public Optional<Duration> sinceDrainStart() {
+    DrainRun current = run;
+    return current == null ? Optional.empty()
+        : Optional.of(Duration.ofNanos(Math.max(0, clock.nanoTime() - current.startNanos())));
+  }
+
+  /**
    * Returns what the budget check found at startup.
    *
    * @return the findings; empty when the settings fit

@@ -109,12 +109,7 @@ public final class ShutdownCoordinator {
    */
   public DrainResult shutdown(String reason) {
     long startNanos = System.nanoTime();
-    if (isJvmShuttingDown()) {
-      // Whichever hook runs us (ours, Spring Boot's, an application's), the JDK's logging may be
-      // reset meanwhile: keep the drain's own log visible.
-      DrainLog.shuttingDown();
-    }
-    CompletableFuture<DrainResult> drained = drain.startDrain(reason).toCompletableFuture();
+    CompletableFuture<DrainResult> drained = startDrain(reason).toCompletableFuture();
     if (!stopped.compareAndSet(false, true)) {
       return joinUninterruptibly(done);
     }
@@ -134,13 +129,34 @@ public final class ShutdownCoordinator {
       result = new DrainResult(reason, Duration.ofNanos(System.nanoTime() - startNanos), true,
           java.util.List.of(), drain.inflight(), drain.status().refused(), 0);
     }
-    Duration remaining = config.afterSigterm().minusNanos(System.nanoTime() - startNanos);
+    // Counted from the drain's own start when it began before this call (startDrain).
+    long elapsed = Math.max(System.nanoTime() - startNanos,
+        drain.sinceDrainStart().orElse(Duration.ZERO).toNanos());
+    Duration remaining = config.afterSigterm().minusNanos(elapsed);
     interrupted |= stopServer(result, remaining.isNegative() ? Duration.ZERO : remaining);
     done.complete(result);
     if (interrupted) {
       Thread.currentThread().interrupt();
     }
     return result;
+  }
+
+  /**
+   * Starts the drain now without waiting for it, for a framework that learns of the shutdown
+   * before its sequence reaches the coordinator (Spring publishes the context's close before it
+   * stops its lifecycles): {@link #shutdown(String)} later waits for the same drain and counts
+   * the server's stop budget from this start. Calling it again changes nothing.
+   *
+   * @param reason what asked for the shutdown, e.g. {@code "SIGTERM"}
+   * @return the drain's completion
+   */
+  public java.util.concurrent.CompletionStage<DrainResult> startDrain(String reason) {
+    if (isJvmShuttingDown()) {
+      // Whichever hook runs us (ours, Spring Boot's, an application's), the JDK's logging may be
+      // reset meanwhile: keep the drain's own log visible.
+      DrainLog.shuttingDown();
+    }
+    return drain.startDrain(reason);
   }
 
   /**

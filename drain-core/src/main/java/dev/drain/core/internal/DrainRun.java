@@ -95,6 +95,15 @@ public final class DrainRun {
   }
 
   /**
+   * Returns when the drain started.
+   *
+   * @return the start on the clock's scale
+   */
+  public long startNanos() {
+    return startNanos;
+  }
+
+  /**
    * Returns when the drain must end at the latest.
    *
    * @return the deadline on the clock's scale
