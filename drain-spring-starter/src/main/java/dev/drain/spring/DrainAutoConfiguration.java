@@ -90,12 +90,13 @@ public class DrainAutoConfiguration {
   /**
    * The lifecycle that runs the drain before the web server's graceful shutdown.
    *
+   * @param drain the drain
    * @param coordinator the coordinator
    * @return the lifecycle
    */
   @Bean
   @ConditionalOnMissingBean
-  public DrainLifecycle drainLifecycle(ShutdownCoordinator coordinator) {
-    return new DrainLifecycle(coordinator);
+  public DrainLifecycle drainLifecycle(Drain drain, ShutdownCoordinator coordinator) {
+    return new DrainLifecycle(drain, coordinator);
   }
 }

@@ -10,8 +10,8 @@ import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
 
 /**
  * The actuator endpoint {@code drain}: reading it gives the drain's status, as the status probe
- * does; writing to it ({@code POST /actuator/drain}) starts the drain, for a Kubernetes {@code
- * preStop} hook or a GCE shutdown script. Like Spring Boot's other endpoints it is served only
+ * does; writing to it ({@code POST /actuator/drain}) starts the drain, for a GCE shutdown script or an
+ * operator taking the instance out of service. Like Spring Boot's other endpoints it is served only
  * when exposed ({@code management.endpoints.web.exposure.include=drain}); its write operation
  * needs {@code management.endpoint.drain.access=unrestricted} on top, since anyone who can reach
  * it can take the instance out of service.

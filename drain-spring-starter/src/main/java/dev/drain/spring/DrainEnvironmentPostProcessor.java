@@ -13,7 +13,8 @@ import org.springframework.core.env.MapPropertySource;
  * drain.grace-period} (Spring Boot's fixed 30 s would stop the server under a long upload the
  * drain still waits for), the readiness health group includes the {@code drain} indicator, and
  * Reactor Netty's event loops shut down without their 2 s quiet period (the drain has already
- * closed every connection; the quiet period would only eat into the safety margin).
+ * closed every connection; the quiet period would only eat into the safety margin), and Spring's
+ * task executor keeps taking tasks while the drain still serves.
  * Nothing is added when {@code drain.enabled=false}.
  */
 public class DrainEnvironmentPostProcessor implements EnvironmentPostProcessor {
@@ -34,6 +35,9 @@ public class DrainEnvironmentPostProcessor implements EnvironmentPostProcessor {
     defaults.put(SpringBudget.PHASE_TIMEOUT, "${drain.grace-period:30s}");
     defaults.put("management.endpoint.health.group.readiness.include", "readinessState,drain");
     defaults.put("spring.reactor.netty.shutdown-quiet-period", "0s");
+    // Spring's task executor stops taking tasks at the context's close event; the drain serves
+    // on through the propagation delay, and an MVC Callable or @Async request needs it.
+    defaults.put("spring.task.execution.pool.shutdown.accept-tasks-after-context-close", "true");
     environment.getPropertySources().addLast(new MapPropertySource(SOURCE, defaults));
   }
 }

@@ -1,21 +1,33 @@
 package dev.drain.spring;
 
+import dev.drain.core.Drain;
 import dev.drain.core.DrainResult;
+import dev.drain.core.DrainState;
 import dev.drain.core.ShutdownCoordinator;
 import java.util.Objects;
+import org.springframework.context.ApplicationContext;
+import org.springframework.context.ApplicationContextAware;
+import org.springframework.context.ApplicationListener;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.context.event.ContextClosedEvent;
+import org.springframework.core.Ordered;
 
 /**
  * Runs the drain when the application context closes (on SIGTERM, through Spring Boot's shutdown
- * hook), in a phase that stops before the web server's graceful shutdown: readiness turns false
- * while the server still serves, the propagation delay passes, requests in flight finish under the
- * upload-aware deadline, and only then does Spring Boot go on to stop the web server.
+ * hook). The drain starts at the context's {@link ContextClosedEvent}, before any lifecycle
+ * stops (message listeners and schedulers in higher phases may take a while, and the deadline
+ * counts from SIGTERM): readiness turns false while the server still serves and the propagation
+ * delay runs. This lifecycle, in a phase that stops before the web server's graceful shutdown,
+ * then waits for the requests in flight under the upload-aware deadline and stops the server's
+ * connections; only then does Spring Boot go on to stop the web server. A {@code stop()} or
+ * {@code pause()} of a context that is not closing drains nothing.
  *
  * <p>The drain runs on its own thread and reports to Spring's callback when done, so Spring's
  * {@code spring.lifecycle.timeout-per-shutdown-phase} bounds it like any asynchronous stop; the
  * starter defaults that timeout to {@code drain.grace-period}.
  */
-public final class DrainLifecycle implements SmartLifecycle {
+public final class DrainLifecycle implements SmartLifecycle,
+    ApplicationListener<ContextClosedEvent>, ApplicationContextAware, Ordered {
 
   /**
    * One above Spring Boot's {@code WebServerGracefulShutdownLifecycle.SMART_LIFECYCLE_PHASE}
@@ -24,17 +36,39 @@ public final class DrainLifecycle implements SmartLifecycle {
    */
   public static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 1024 + 1;
 
+  private final Drain drain;
   private final ShutdownCoordinator coordinator;
+  private volatile ApplicationContext context;
   private volatile boolean running;
   private volatile DrainResult result;
 
   /**
    * Creates the lifecycle.
    *
+   * @param drain the drain; must not be null
    * @param coordinator runs the drain and the server's stop; must not be null
    */
-  public DrainLifecycle(ShutdownCoordinator coordinator) {
+  public DrainLifecycle(Drain drain, ShutdownCoordinator coordinator) {
+    this.drain = Objects.requireNonNull(drain, "drain");
     this.coordinator = Objects.requireNonNull(coordinator, "coordinator");
+  }
+
+  @Override
+  public void setApplicationContext(ApplicationContext applicationContext) {
+    this.context = applicationContext;
+  }
+
+  /** Starts the drain when this application's context (not a child's) begins to close. */
+  @Override
+  public void onApplicationEvent(ContextClosedEvent event) {
+    if (event.getApplicationContext() == context) {
+      coordinator.startDrain(reason());
+    }
+  }
+
+  @Override
+  public int getOrder() {
+    return Ordered.HIGHEST_PRECEDENCE;
   }
 
   @Override
@@ -44,11 +78,20 @@ public final class DrainLifecycle implements SmartLifecycle {
 
   @Override
   public void stop() {
-    drain();
+    if (closing()) {
+      drain();
+    } else {
+      running = false;
+    }
   }
 
   @Override
   public void stop(Runnable callback) {
+    if (!closing()) {
+      running = false; // context.stop() or pause(): nothing to drain
+      callback.run();
+      return;
+    }
     Thread thread = new Thread(() -> {
       try {
         drain();
@@ -61,11 +104,18 @@ public final class DrainLifecycle implements SmartLifecycle {
 
   private void drain() {
     try {
-      result = coordinator.shutdown(
-          ShutdownCoordinator.isJvmShuttingDown() ? "SIGTERM" : "context closed");
+      result = coordinator.shutdown(reason());
     } finally {
       running = false;
     }
+  }
+
+  private boolean closing() {
+    return drain.state().compareTo(DrainState.DRAINING) >= 0;
+  }
+
+  private static String reason() {
+    return ShutdownCoordinator.isJvmShuttingDown() ? "SIGTERM" : "context closed";
   }
 
   /**
@@ -85,5 +135,11 @@ public final class DrainLifecycle implements SmartLifecycle {
   @Override
   public int getPhase() {
     return PHASE;
+  }
+
+  /** Not pauseable: a paused context keeps its server, and a drain cannot be undone. */
+  @Override
+  public boolean isPauseable() {
+    return false;
   }
 }

@@ -37,6 +37,8 @@ import reactor.netty.http.server.HttpServer;
 public class DrainReactiveAutoConfiguration {
 
   private static final System.Logger LOG = System.getLogger("dev.drain");
+  private static final java.util.concurrent.atomic.AtomicBoolean WARNED =
+      new java.util.concurrent.atomic.AtomicBoolean();
 
   /** The name of the drain handler in each connection's pipeline. */
   public static final String HANDLER_NAME = "graceful-drain";
@@ -87,7 +89,9 @@ public class DrainReactiveAutoConfiguration {
   /**
    * Puts the handler right after the HTTP/1.1 codec, found by its type: with {@code
    * server.http2.enabled=true} (h2c) Netty's upgrade handler adds the codec under a generated
-   * name instead of {@link NettyPipeline#HttpCodec}.
+   * name instead of {@link NettyPipeline#HttpCodec}. HTTP/1.1 connections are then tracked; a
+   * connection that turns to HTTP/2 is not yet (the handler steps aside at the upgrade), and a
+   * TLS connection has no codec yet at this point.
    */
   private static void addHandler(NettyDrain nettyDrain, Channel channel) {
     ChannelPipeline pipeline = channel.pipeline();
@@ -95,8 +99,10 @@ public class DrainReactiveAutoConfiguration {
     if (codec != null) {
       pipeline.addAfter(codec.name(), HANDLER_NAME, nettyDrain.newHandler());
     } else {
-      LOG.log(System.Logger.Level.WARNING, "graceful-drain: no HTTP/1.1 codec in the pipeline "
-          + pipeline.names() + "; this connection is not tracked");
+      if (WARNED.compareAndSet(false, true)) {
+        LOG.log(System.Logger.Level.WARNING, "graceful-drain: no HTTP/1.1 codec in the pipeline "
+            + pipeline.names() + "; such connections (TLS) are not tracked");
+      }
     }
   }
 

@@ -25,15 +25,18 @@ public final class SpringBudget {
    * @return one finding when the timeout is shorter than the drain may take, else none
    */
   public static List<BudgetFinding> check(DrainConfig config, Duration phaseTimeout) {
+    // The phase holds the drain and the server's stop: up to SIGKILL, less the exit reserve.
     Duration needed = config.gracePeriod();
-    if (phaseTimeout.compareTo(config.drainBudget()) >= 0) {
+    Duration phase = config.afterSigterm();
+    if (phaseTimeout.compareTo(phase) >= 0) {
       return List.of();
     }
     return List.of(new BudgetFinding(System.Logger.Level.WARNING, "spring-phase-timeout",
-        PHASE_TIMEOUT + " (" + text(phaseTimeout) + ") is shorter than the drain, which may take "
-            + text(config.drainBudget()) + " (drain.grace-period " + text(config.gracePeriod())
-            + " less drain.safety-margin " + text(config.safetyMargin()) + "): Spring Boot would "
-            + "stop the web server under requests still in flight",
+        PHASE_TIMEOUT + " (" + text(phaseTimeout) + ") is shorter than the drain and the "
+            + "server's stop, which may take " + text(phase) + " (drain.grace-period "
+            + text(config.gracePeriod()) + (config.preStopDuration().isZero() ? ""
+                : " less drain.pre-stop-duration " + text(config.preStopDuration()))
+            + "): Spring Boot would stop the web server under requests still in flight",
         PHASE_TIMEOUT + "=" + text(needed) + " (or remove it: the starter then uses "
             + "drain.grace-period)"));
   }

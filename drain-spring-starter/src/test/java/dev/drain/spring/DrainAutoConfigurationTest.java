@@ -298,10 +298,12 @@ class DrainAutoConfigurationTest {
       List<BudgetFinding> findings = SpringBudget.check(config, Duration.ofSeconds(30));
       assertThat(findings).singleElement().satisfies(finding -> {
         assertThat(finding.rule()).isEqualTo("spring-phase-timeout");
-        assertThat(finding.message()).contains("(30s) is shorter than the drain, which may take 58s");
+        assertThat(finding.message())
+            .contains("(30s) is shorter than the drain and the server's stop, which may take 60s");
         assertThat(finding.setting())
             .startsWith("spring.lifecycle.timeout-per-shutdown-phase=60s");
       });
+      assertThat(SpringBudget.check(config, Duration.ofSeconds(59))).hasSize(1);
       assertThat(SpringBudget.check(config, Duration.ofSeconds(60))).isEmpty();
     }
   }

@@ -137,6 +137,9 @@ class StopOrderTest {
             "management.endpoint.drain.access=unrestricted")
         .run();
     try {
+      // The starter's environment defaults, registered in spring.factories, are in force.
+      assertThat(context.getEnvironment().getProperty("spring.lifecycle.timeout-per-shutdown-phase"))
+          .isEqualTo("10s");
       int port = ((WebServerApplicationContext) context).getWebServer().getPort();
       try (RawHttp client = new RawHttp(port)) {
         RawHttp.Response status = client.get("/actuator/drain");

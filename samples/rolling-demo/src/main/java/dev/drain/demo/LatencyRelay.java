@@ -75,26 +75,42 @@ final class LatencyRelay implements AutoCloseable {
       }
       sockets.add(client);
       sockets.add(upstream);
-      pipe(client, upstream);
-      pipe(upstream, client);
+      java.util.concurrent.atomic.AtomicInteger open = new java.util.concurrent.atomic.AtomicInteger(2);
+      Runnable ended = () -> {
+        if (open.decrementAndGet() == 0) { // both directions done: release the sockets
+          closeQuietly(client);
+          closeQuietly(upstream);
+        }
+      };
+      pipe(client, upstream, ended);
+      pipe(upstream, client, ended);
     }
   }
 
-  /** Stops accepting as soon as the instance does. */
+  /**
+   * Stops accepting as soon as the instance does: two refused connects in a row (a timeout under
+   * load is not a refusal).
+   */
   private void watchLoop() {
+    int refusals = 0;
     while (!server.isClosed()) {
       try (Socket probe = new Socket()) {
         probe.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), target), 1000);
-      } catch (IOException refused) {
-        closeListener();
-        return;
+        refusals = 0;
+      } catch (java.net.ConnectException refused) {
+        if (++refusals >= 2) {
+          closeListener();
+          return;
+        }
+      } catch (IOException other) {
+        refusals = 0;
       }
       LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
     }
   }
 
   /** Copies {@code from} to {@code to}, each chunk, FIN or reset delivered one delay later. */
-  private void pipe(Socket from, Socket to) {
+  private void pipe(Socket from, Socket to, Runnable ended) {
     BlockingQueue<Object[]> queue = new LinkedBlockingQueue<>();
     daemon("relay-read", () -> {
       byte[] buffer = new byte[64 * 1024];
@@ -120,10 +136,12 @@ final class LatencyRelay implements AutoCloseable {
           }
           if (item[1] == EOF) {
             to.shutdownOutput();
+            ended.run();
             return;
           }
           if (item[1] == RESET) {
             reset(to);
+            ended.run();
             return;
           }
           out.write((byte[]) item[1]);
@@ -132,6 +150,7 @@ final class LatencyRelay implements AutoCloseable {
       } catch (IOException e) {
         reset(from); // the peer reset: pass it on
         reset(to);
+        ended.run();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
@@ -144,6 +163,15 @@ final class LatencyRelay implements AutoCloseable {
     } catch (IOException ignored) {
       // closing
     }
+  }
+
+  private void closeQuietly(Socket socket) {
+    try {
+      socket.close();
+    } catch (IOException ignored) {
+      // already gone
+    }
+    sockets.remove(socket);
   }
 
   private void reset(Socket socket) {

@@ -199,8 +199,12 @@ public final class RollingDemo {
       this.options = options;
       this.rounds = Integer.parseInt(options.getOrDefault("rounds", "3"));
       this.count = Integer.parseInt(options.getOrDefault("instances", "2"));
-      this.latency = java.time.Duration.ofMillis(Long.parseLong(
-          options.getOrDefault("latency", "2ms").replace("ms", "")));
+      String latencyText = options.getOrDefault("latency", "2ms");
+      if (!latencyText.matches("\\d+ms")) {
+        throw new IllegalArgumentException("--latency takes milliseconds, e.g. 2ms or 0ms, not '"
+            + latencyText + "'");
+      }
+      this.latency = java.time.Duration.ofMillis(Long.parseLong(latencyText.replace("ms", "")));
       String grace = options.getOrDefault("grace", "20s");
       this.graceMillis = TimeUnit.SECONDS.toMillis(Long.parseLong(grace.replace("s", "")));
       this.args = switch (mode) {

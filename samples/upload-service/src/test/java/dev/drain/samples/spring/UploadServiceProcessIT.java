@@ -92,6 +92,10 @@ class UploadServiceProcessIT extends SampleProcessKit {
     long exitMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sigterm);
     assertThat(sample.process().exitValue()).isEqualTo(143);
     assertThat(exitMillis).as("exit before the 60 s grace period").isLessThan(60_000);
+    // Boot's graceful phase would have held the upload for another 30 s: the drain's own phase
+    // must not have timed out.
+    assertThat(sample.awaitOutput(Duration.ofSeconds(5)))
+        .noneMatch(line -> line.contains("still running after timeout"));
     upload.close();
   }
 }
