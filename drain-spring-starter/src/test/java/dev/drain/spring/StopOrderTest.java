@@ -82,18 +82,24 @@ class StopOrderTest {
     }
   }
 
+  /** Starts the application on Tomcat, on 127.0.0.1 and a port the OS picks. */
+  private static ConfigurableApplicationContext start(String... properties) {
+    return new SpringApplicationBuilder(App.class)
+        .web(WebApplicationType.SERVLET)
+        .properties("server.port=0", "server.address=127.0.0.1", "spring.main.banner-mode=off",
+            "spring.autoconfigure.exclude=org.springframework.boot.jetty.autoconfigure.servlet"
+                + ".JettyServletWebServerAutoConfiguration")
+        .properties(properties)
+        .run();
+  }
+
   @Test
   void theDrainRunsWhileTheServerServesAndEndsBeforeTheServersGracefulShutdown()
       throws Exception {
     EVENTS.clear();
-    ConfigurableApplicationContext context = new SpringApplicationBuilder(App.class)
-        .web(WebApplicationType.SERVLET)
-        .properties("server.port=0", "server.address=127.0.0.1", "spring.main.banner-mode=off",
-            "spring.autoconfigure.exclude=org.springframework.boot.jetty.autoconfigure.servlet"
-                + ".JettyServletWebServerAutoConfiguration",
-            "drain.propagation-delay=1500ms", "drain.quiet-period=0s", "drain.grace-period=10s",
-            "management.endpoints.web.exposure.include=health")
-        .run();
+    ConfigurableApplicationContext context = start("drain.propagation-delay=1500ms",
+        "drain.quiet-period=0s", "drain.grace-period=10s",
+        "management.endpoints.web.exposure.include=health");
     int port = ((WebServerApplicationContext) context).getWebServer().getPort();
     Drain drain = context.getBean(Drain.class);
     drain.addListener(event -> {
@@ -127,15 +133,9 @@ class StopOrderTest {
 
   @Test
   void theActuatorWriteOperationStartsTheDrainAndReadinessFollowsAtOnce() throws Exception {
-    ConfigurableApplicationContext context = new SpringApplicationBuilder(App.class)
-        .web(WebApplicationType.SERVLET)
-        .properties("server.port=0", "server.address=127.0.0.1", "spring.main.banner-mode=off",
-            "spring.autoconfigure.exclude=org.springframework.boot.jetty.autoconfigure.servlet"
-                + ".JettyServletWebServerAutoConfiguration",
-            "drain.propagation-delay=5s", "drain.grace-period=10s",
-            "management.endpoints.web.exposure.include=health,drain",
-            "management.endpoint.drain.access=unrestricted")
-        .run();
+    ConfigurableApplicationContext context = start("drain.propagation-delay=5s",
+        "drain.grace-period=10s", "management.endpoints.web.exposure.include=health,drain",
+        "management.endpoint.drain.access=unrestricted");
     try {
       // The starter's environment defaults, registered in spring.factories, are in force.
       assertThat(context.getEnvironment().getProperty("spring.lifecycle.timeout-per-shutdown-phase"))
@@ -164,14 +164,8 @@ class StopOrderTest {
 
   @Test
   void withoutAccessTheWriteOperationIsNotServed() throws Exception {
-    ConfigurableApplicationContext context = new SpringApplicationBuilder(App.class)
-        .web(WebApplicationType.SERVLET)
-        .properties("server.port=0", "server.address=127.0.0.1", "spring.main.banner-mode=off",
-            "spring.autoconfigure.exclude=org.springframework.boot.jetty.autoconfigure.servlet"
-                + ".JettyServletWebServerAutoConfiguration",
-            "drain.propagation-delay=0s", "drain.grace-period=10s",
-            "management.endpoints.web.exposure.include=health,drain")
-        .run();
+    ConfigurableApplicationContext context = start("drain.propagation-delay=0s",
+        "drain.grace-period=10s", "management.endpoints.web.exposure.include=health,drain");
     try {
       int port = ((WebServerApplicationContext) context).getWebServer().getPort();
       try (RawHttp client = new RawHttp(port)) {
@@ -179,6 +173,9 @@ class StopOrderTest {
         assertThat(client.read().status()).isIn(404, 405);
       }
       assertThat(context.getBean(Drain.class).state()).isEqualTo(DrainState.SERVING);
+      context.stop(); // a stop that is not a close drains nothing
+      assertThat(context.getBean(Drain.class).state()).isEqualTo(DrainState.SERVING);
+      assertThat(context.getBean(DrainLifecycle.class).isRunning()).isFalse();
     } finally {
       context.close();
     }
