@@ -470,22 +470,30 @@ public abstract class DrainBehaviourKit {
       try (RawHttp before = new RawHttp(server.port());
           RawHttp late = new RawHttp(server.port());
           RawHttp asyncLate = new RawHttp(server.port())) {
-        before.send("GET /stream?wait=800 HTTP/1.1\r\nHost: x\r\n\r\n");
+        before.send("GET /stream?wait=1600 HTTP/1.1\r\nHost: x\r\n\r\n");
         RawHttp.Response head = before.readHead();
         assertThat(head.status()).isEqualTo(200);
         assertThat(head.connectionClose()).as("committed before the drain").isFalse();
-        late.send("GET /late?wait=200&size=65536 HTTP/1.1\r\nHost: x\r\n\r\n");
-        asyncLate.send("GET /async-late?wait=200 HTTP/1.1\r\nHost: x\r\n\r\n");
+        // Their handlers commit 1 s after they arrive: the drain must have started by then, so
+        // the setup below (another request, the in-flight count) gets that long, measured.
+        long sent = System.nanoTime();
+        late.send("GET /late?wait=1000&size=65536 HTTP/1.1\r\nHost: x\r\n\r\n");
+        asyncLate.send("GET /async-late?wait=1000 HTTP/1.1\r\nHost: x\r\n\r\n");
         // keeps the drain open well after the other responses ended
-        CompletableFuture<HttpResponse<String>> slow = getAsync("/slow?ms=1800");
+        CompletableFuture<HttpResponse<String>> slow = getAsync("/slow?ms=2500");
         await().atMost(Duration.ofSeconds(5)).until(() -> server.drain().inflight() == 4);
         CompletableFuture<Void> stopped = stopAccepting();
         CompletableFuture<DrainResult> result = shutdownAsync();
+        long drainAfterMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sent);
+        assertThat(drainAfterMillis).as("the drain started before the late handlers commit")
+            .isLessThan(900);
 
         RawHttp.Response lateResponse = late.read();
         assertThat(lateResponse.status()).isEqualTo(200);
         assertThat(lateResponse.body()).hasSize(65536);
-        assertThat(lateResponse.connectionClose()).as("sync, committed while draining").isTrue();
+        assertThat(lateResponse.connectionClose())
+            .as("sync, committed while draining (drain started %d ms after it arrived)",
+                drainAfterMillis).isTrue();
         assertThat(late.closedWithin(2000)).isTrue();
         RawHttp.Response asyncResponse = asyncLate.read();
         assertThat(asyncResponse.body()).isEqualTo("async late");
