@@ -11,9 +11,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * A short soak of the rolling proof behind real nginx, for each sample (Jetty, Netty, Spring Boot): 3
  * instances each replaced once while
  * GETs, bursts of small POSTs and back-to-back 50 MB uploads at 10 MB/s flow, the library with
- * its default admission settings. With the library nothing may fail and nothing may be refused;
- * the baseline's failures are printed, not asserted (they depend on timing). {@code demo.sh
- * --soak} is the long version (10 rounds).
+ * its default admission settings. With the library nothing may fail and nothing may be refused.
+ * The baseline, whose failures depend on timing and were never asserted, runs in {@code demo.sh}
+ * only, which keeps the build near 15 minutes; {@code demo.sh --soak} is the long version.
  */
 class RollingDemoIT {
 
@@ -24,12 +24,13 @@ class RollingDemoIT {
         "sample", sample,
         "sample-jar", System.getProperty("demo." + sample + "Jar"),
         "out", System.getProperty("demo.outDir") + "/" + sample,
+        "modes", "library",
         "rounds", "1",
         "instances", "3",
         "grace", "30s"));
     System.out.println(RollingDemo.table(results));
 
-    RollingDemo.RunResult library = results.get(1);
+    RollingDemo.RunResult library = results.get(0);
     assertThat(library.mode()).isEqualTo("library");
     assertThat(library.totalSent()).as("requests sent").isGreaterThan(300);
     assertThat(library.failures()).as("failures with the library").isEmpty();
