@@ -72,10 +72,8 @@ public final class ShutdownCoordinator {
    */
   public static ShutdownCoordinator install(Drain drain, ServerControl control) {
     ShutdownCoordinator coordinator = new ShutdownCoordinator(drain, control);
-    Thread thread = new Thread(() -> {
-      DrainLog.shuttingDown();
-      coordinator.shutdown("SIGTERM");
-    }, "graceful-drain-shutdown");
+    // shutdown() sees that the JVM is shutting down and keeps the drain's log visible.
+    Thread thread = new Thread(() -> coordinator.shutdown("SIGTERM"), "graceful-drain-shutdown");
     coordinator.hook = thread;
     Runtime.getRuntime().addShutdownHook(thread);
     return coordinator;

@@ -74,17 +74,10 @@ public class DrainAutoConfiguration {
   @ConditionalOnMissingBean
   public ShutdownCoordinator drainShutdownCoordinator(Drain drain,
       ObjectProvider<ServerControl> control) {
-    return ShutdownCoordinator.create(drain, control.getIfAvailable(() -> new ServerControl() {
-      @Override
-      public void stopAccepting() {
-        // no server known: Spring Boot's own shutdown stops it after the drain
-      }
-
-      @Override
-      public void stop(dev.drain.core.DrainResult result, Duration remaining) {
-        // idem
-      }
-    }));
+    // No server known: ServerControl's defaults do nothing, and Spring Boot's own shutdown
+    // stops the server after the drain.
+    return ShutdownCoordinator.create(drain,
+        control.getIfAvailable(() -> new ServerControl() {}));
   }
 
   /**

@@ -16,7 +16,6 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.reactor.netty.NettyServerCustomizer;
 import org.springframework.boot.reactor.netty.NettyWebServer;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
 import reactor.netty.NettyPipeline;
@@ -123,8 +122,7 @@ public class DrainReactiveAutoConfiguration {
     all.add(server -> server instanceof NettyWebServer
         ? nettyDrain.serverControl(List.copyOf(bound.channels)) : null);
     glues.orderedStream().forEach(all::add);
-    return new WebServerControl(() -> context instanceof WebServerApplicationContext web
-        ? web.getWebServer() : null, all);
+    return WebServerControl.of(context, all);
   }
 
   /** The listening channels of the Reactor Netty server, filled when it binds. */

@@ -15,7 +15,6 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplicat
 import org.springframework.boot.jetty.JettyWebServer;
 import org.springframework.boot.tomcat.TomcatConnectorCustomizer;
 import org.springframework.boot.tomcat.TomcatWebServer;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
@@ -67,8 +66,7 @@ public class DrainServletAutoConfiguration {
   @ConditionalOnMissingBean(ServerControl.class)
   public WebServerControl drainServerControl(ApplicationContext context,
       ObjectProvider<WebServerControl.Glue> glues) {
-    return new WebServerControl(() -> context instanceof WebServerApplicationContext web
-        ? web.getWebServer() : null, glues.orderedStream().toList());
+    return WebServerControl.of(context, glues.orderedStream().toList());
   }
 
   /** Tomcat: 100 Continue on read, byte counting, and {@link TomcatServerControl}. */

@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.function.Supplier;
 import org.springframework.boot.web.server.WebServer;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ApplicationContext;
 
 /**
  * The {@link ServerControl} of Spring Boot's running web server, found when a drain first needs
@@ -44,6 +46,18 @@ public final class WebServerControl implements ServerControl {
   public WebServerControl(Supplier<WebServer> webServer, List<Glue> glues) {
     this.webServer = Objects.requireNonNull(webServer, "webServer");
     this.glues = List.copyOf(glues);
+  }
+
+  /**
+   * Returns the control of the web server {@code context} runs, if it runs one.
+   *
+   * @param context the application context
+   * @param glues the glue of each known server kind
+   * @return the control
+   */
+  public static WebServerControl of(ApplicationContext context, List<Glue> glues) {
+    return new WebServerControl(() -> context instanceof WebServerApplicationContext web
+        ? web.getWebServer() : null, glues);
   }
 
   @Override
