@@ -112,6 +112,15 @@ public final class JettyServerControl implements ServerControl {
   public void stop(DrainResult result, Duration remaining) throws Exception {
     if (!result.deadlineReached()) {
       ServerControl.pollUntil(this::lastResponsesWritten, remaining);
+    } else {
+      // Close the connections of cut requests before stopping: stopping first lets a handler
+      // whose read fails still send a complete error response (a 500 the client takes as an
+      // answer) before the connection goes.
+      for (Connector connector : server.getConnectors()) {
+        if (connector instanceof AbstractConnector abstractConnector) {
+          abstractConnector.getConnectedEndPoints().forEach(EndPoint::close);
+        }
+      }
     }
     server.setStopTimeout(0);
     server.stop();
