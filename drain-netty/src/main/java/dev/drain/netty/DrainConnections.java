@@ -78,7 +78,8 @@ final class DrainConnections {
   }
 
   private static void closeIfIdle(DrainHandler handler) {
-    if (handler.idle()) {
+    // a handler that left the pipeline (its connection turned to HTTP/2) ends nothing
+    if (!handler.context().isRemoved() && handler.idle()) {
       handler.endIdle();
     }
   }

@@ -158,12 +158,21 @@ public final class DrainHandler extends ChannelDuplexHandler {
   /**
    * After an h2c upgrade, or when the client starts with HTTP/2 (prior knowledge), the connection
    * speaks HTTP/2: its streams have handlers of their own and {@link Http2DrainHandler} ends it,
-   * so this one leaves the pipeline (and the idle connections closed at StopAccepting).
+   * so this one leaves the pipeline (and the idle connections closed at StopAccepting). When the
+   * pipeline has no {@link Http2DrainHandler} yet (a server that builds its HTTP/2 pipeline
+   * itself, as Reactor Netty does), one is added right after the HTTP/2 codec.
    */
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
     if (evt instanceof HttpServerUpgradeHandler.UpgradeEvent
         || evt.getClass().getName().equals(PRIOR_KNOWLEDGE_EVENT)) {
+      if (!stream) {
+        try {
+          Http2DrainHandler.addIfMissing(ctx.pipeline(), shared.connections());
+        } catch (LinkageError noHttp2Codec) {
+          // an upgrade to something other than HTTP/2: nothing to end with GOAWAY
+        }
+      }
       ctx.pipeline().remove(this);
     }
     ctx.fireUserEventTriggered(evt);

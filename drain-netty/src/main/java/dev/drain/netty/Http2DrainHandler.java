@@ -2,6 +2,7 @@ package dev.drain.netty;
 
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame;
 import io.netty.handler.codec.http2.DefaultHttp2PingFrame;
 import io.netty.buffer.Unpooled;
@@ -23,7 +24,9 @@ import java.util.concurrent.TimeUnit;
  * last stream ends (its last frame written and flushed). Streams in flight finish; each is tracked by its own {@link DrainHandler}.
  *
  * <p>Goes on the connection's channel right after {@code Http2FrameCodec} and before {@code
- * Http2MultiplexHandler}; made by {@link NettyDrain#newHttp2Handler()}.
+ * Http2MultiplexHandler}; made by {@link NettyDrain#newHttp2Handler()}. A {@link DrainHandler}
+ * adds one itself when its connection turns to HTTP/2 (h2c upgrade or prior knowledge) and the
+ * pipeline has none.
  */
 public final class Http2DrainHandler extends ChannelDuplexHandler {
 
@@ -39,6 +42,24 @@ public final class Http2DrainHandler extends ChannelDuplexHandler {
 
   Http2DrainHandler(DrainConnections connections) {
     this.connections = connections;
+  }
+
+  /** The name under which {@link #addIfMissing} adds the handler. */
+  static final String NAME = "graceful-drain-h2";
+
+  /**
+   * Adds a handler right after the pipeline's HTTP/2 codec (an {@code Http2ConnectionHandler}),
+   * unless one is there already or the pipeline has no such codec.
+   *
+   * @return whether one was added
+   */
+  static boolean addIfMissing(ChannelPipeline pipeline, DrainConnections connections) {
+    ChannelHandlerContext codec = pipeline.context(Http2ConnectionHandler.class);
+    if (codec == null || pipeline.get(Http2DrainHandler.class) != null) {
+      return false;
+    }
+    pipeline.addAfter(codec.name(), NAME, new Http2DrainHandler(connections));
+    return true;
   }
 
   @Override

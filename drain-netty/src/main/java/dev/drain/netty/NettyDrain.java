@@ -90,6 +90,20 @@ public final class NettyDrain {
   }
 
   /**
+   * Adds an {@link Http2DrainHandler} right after the HTTP/2 codec of {@code connection}, unless
+   * it has one or has no HTTP/2 codec: for servers that build the HTTP/2 pipeline themselves
+   * (Reactor Netty), whose connection may turn to HTTP/2 where no {@link DrainHandler} sees it
+   * (an h2c upgrade handled ahead of it, TLS with ALPN). Call it on the connection's event loop,
+   * for example when one of its streams opens.
+   *
+   * @param connection the channel of an HTTP/2 connection (a stream channel's parent)
+   * @return whether a handler was added
+   */
+  public boolean addHttp2HandlerIfMissing(Channel connection) {
+    return Http2DrainHandler.addIfMissing(connection.pipeline(), connections);
+  }
+
+  /**
    * Returns the server control for the {@link dev.drain.core.ShutdownCoordinator}: it closes
    * {@code serverChannels} and idle connections when the propagation delay is over, and the
    * rest and {@code groups} when the drain ended.

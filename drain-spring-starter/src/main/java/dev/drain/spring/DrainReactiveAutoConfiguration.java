@@ -6,6 +6,7 @@ import dev.drain.netty.NettyDrain;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http2.Http2StreamChannel;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.springframework.beans.factory.ObjectProvider;
@@ -82,15 +83,34 @@ public class DrainReactiveAutoConfiguration {
       BoundChannels bound) {
     return server -> server
         .doOnBound(disposable -> bound.channels.add(disposable.channel()))
-        .doOnChannelInit((observer, channel, remote) -> addHandler(nettyDrain, channel));
+        .doOnChannelInit((observer, channel, remote) -> addHandler(nettyDrain, channel))
+        .doOnConnection(connection -> addStreamHandler(nettyDrain, connection.channel()));
+  }
+
+  /**
+   * Tracks an HTTP/2 stream: Reactor Netty builds each stream's pipeline itself and reports the
+   * stream as a connection once its request head was read, before passing the head on. The
+   * stream handler goes right after Reactor Netty's stream bridge, so it sees that head, the body
+   * and the response. The stream's connection gets its GOAWAY handler here too, unless it has
+   * one: after an h2c upgrade Reactor Netty's upgrade handler, which sits after the connection's
+   * {@link dev.drain.netty.DrainHandler}, keeps the upgrade from it.
+   */
+  private static void addStreamHandler(NettyDrain nettyDrain, Channel channel) {
+    if (channel instanceof Http2StreamChannel stream
+        && stream.pipeline().get(HANDLER_NAME) == null
+        && stream.pipeline().get(NettyPipeline.HttpTrafficHandler) != null) {
+      nettyDrain.addHttp2HandlerIfMissing(stream.parent());
+      stream.pipeline().addAfter(NettyPipeline.HttpTrafficHandler, HANDLER_NAME,
+          nettyDrain.newStreamHandler());
+    }
   }
 
   /**
    * Puts the handler right after the HTTP/1.1 codec, found by its type: with {@code
    * server.http2.enabled=true} (h2c) Netty's upgrade handler adds the codec under a generated
-   * name instead of {@link NettyPipeline#HttpCodec}. HTTP/1.1 connections are then tracked; a
-   * connection that turns to HTTP/2 is not yet (the handler steps aside at the upgrade), and a
-   * TLS connection has no codec yet at this point.
+   * name instead of {@link NettyPipeline#HttpCodec}. A connection that turns to HTTP/2 gets its
+   * GOAWAY handler from this one, and its streams are tracked by {@link #addStreamHandler}; a TLS
+   * connection has no codec yet at this point and is not tracked.
    */
   private static void addHandler(NettyDrain nettyDrain, Channel channel) {
     ChannelPipeline pipeline = channel.pipeline();

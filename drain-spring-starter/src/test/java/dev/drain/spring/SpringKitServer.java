@@ -54,7 +54,9 @@ final class SpringKitServer {
     AtomicLong reactiveUploadBytes = new AtomicLong();
     KitServletsForSpring servlets = new KitServletsForSpring(drain::inflight);
     List<String> props = new ArrayList<>(List.of("server.port=0", "server.address=127.0.0.1",
-        "spring.main.banner-mode=off", "logging.level.root=WARN"));
+        "spring.main.banner-mode=off", "logging.level.root=WARN",
+        // h2c beside HTTP/1.1, as the kit's HTTP/2 scenario needs
+        "server.http2.enabled=true"));
     props.addAll(List.of(properties));
     SpringApplicationBuilder builder = new SpringApplicationBuilder(App.class);
     switch (kind) {

@@ -21,6 +21,7 @@ import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -599,6 +600,71 @@ public abstract class DrainBehaviourKit {
       assertThat(raw.read().status()).isEqualTo(405);
     }
     assertThat(server.drain().isReady()).isTrue();
+  }
+
+  /**
+   * (n) HTTP/2 over cleartext (prior knowledge, or an upgrade from HTTP/1.1) on the server's HTTP
+   * port: each stream is tracked
+   * like a request; a stream opened during the propagation delay is served; when the drain stops
+   * accepting, GOAWAY with no error goes out while a stream is still in flight; that stream
+   * finishes after it; a final GOAWAY, when one comes, covers it; the server closes the
+   * connection soon after its last stream instead of leaving it to a timeout, and the drain is
+   * clean.
+   */
+  @ParameterizedTest(name = "h2c by {0}")
+  @ValueSource(strings = {"prior knowledge", "upgrade"})
+  void h2cStreamsInFlightFinishAfterGoAwayAndTheConnectionCloses(String start) throws Exception {
+    Assumptions.assumeTrue(speaksH2c(), "the server does not speak h2c");
+    rounds(() -> {
+      serve(testConfig());
+      CompletableFuture<RawHttp2.Response> opening = new CompletableFuture<>();
+      try (RawHttp2 h2 = start.equals("upgrade")
+          ? RawHttp2.upgrade(server.port(), "/hello", opening)
+          : RawHttp2.connect(server.port())) {
+        if (!start.equals("upgrade")) {
+          opening = h2.get("/hello");
+        }
+        RawHttp2.Response hello = opening.get(5, TimeUnit.SECONDS);
+        assertThat(hello.status()).as("h2c status").isEqualTo(200);
+        assertThat(hello.body()).isEqualTo("hello");
+        CompletableFuture<RawHttp2.Response> slow = h2.get("/slow?ms=2500");
+        await().atMost(Duration.ofSeconds(5)).until(() -> server.drain().inflight() == 1);
+        CompletableFuture<DrainResult> result = shutdownAsync();
+        await().atMost(Duration.ofSeconds(5)).until(() -> !server.drain().isReady());
+
+        RawHttp2.Response during = h2.get("/hello").get(5, TimeUnit.SECONDS);
+        assertThat(during.body()).as("a stream opened during the delay").isEqualTo("hello");
+        await().atMost(Duration.ofSeconds(5)).until(() -> !h2.goAways().isEmpty());
+        RawHttp2.GoAway first = h2.goAways().get(0);
+        assertThat(first.errorCode()).as("GOAWAY error code").isZero();
+        assertThat(during.nanos()).as("served before GOAWAY").isLessThan(first.nanos());
+
+        RawHttp2.Response slowResponse = slow.get(10, TimeUnit.SECONDS);
+        assertThat(slowResponse.status()).isEqualTo(200);
+        assertThat(slowResponse.body()).isEqualTo("slow");
+        assertThat(slowResponse.nanos()).as("the stream in flight finished after GOAWAY")
+            .isGreaterThan(first.nanos());
+        h2.closed().get(5, TimeUnit.SECONDS);
+        long closedAfterMillis = (System.nanoTime() - slowResponse.nanos()) / 1_000_000;
+        assertThat(closedAfterMillis).as("connection closed soon after its last stream, GOAWAYs %s",
+            h2.goAways()).isLessThan(1000);
+        // a GOAWAY that names a real stream id (not 2^31-1) tells the client which streams the
+        // server took: it must not leave out the one it answered
+        assertThat(h2.goAways()).as("GOAWAYs").allSatisfy(goAway -> assertThat(
+            goAway.lastStreamId()).isGreaterThanOrEqualTo(slowResponse.streamId()));
+        assertThat(result.get(10, TimeUnit.SECONDS).clean()).isTrue();
+      }
+    });
+  }
+
+  /**
+   * Returns whether the server speaks h2c (prior knowledge and upgrade) on its HTTP port; the
+   * HTTP/2 scenario is skipped, and reported as such, for one that does not.
+   *
+   * @return true unless overridden
+   */
+  protected boolean speaksH2c() {
+    return true;
   }
 
   /**

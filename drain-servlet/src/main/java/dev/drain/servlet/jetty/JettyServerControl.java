@@ -11,15 +11,17 @@ import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.NetworkConnector;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.internal.HttpConnection;
+import org.eclipse.jetty.util.component.Graceful;
 
 /**
  * Drain glue for an embedded Jetty 12 {@link Server}.
  *
  * <p>{@link #stopAccepting()} shuts every connector down (Jetty then closes each connection after
  * its current response, even one committed before the drain without {@code Connection: close}),
- * closes every network connector's listening socket (new connections are refused, not queued)
- * and closes the HTTP/1.1 connections that are idle between two requests; connections with a
- * request in flight go on. Jetty completes the close of a listening socket on its acceptor
+ * sends GOAWAY on every HTTP/2 connection (which the connector's own shutdown does not do,
+ * jetty#13569), closes every network connector's listening socket (new connections are refused,
+ * not queued) and closes the HTTP/1.1 connections that are idle between two requests and the
+ * HTTP/2 connections without a stream; connections with a request in flight go on. Jetty completes the close of a listening socket on its acceptor
  * thread, so the kernel may still accept for a few milliseconds after this returns. {@link
  * #stop(DrainResult, Duration)} lets responses still being written finish when the drain was
  * clean, closes the connections of cut requests at once when it was not, and stops Jetty.
@@ -69,6 +71,13 @@ public final class JettyServerControl implements ServerControl {
         abstractConnector.setShutdownIdleTimeout(Math.max(
             abstractConnector.getShutdownIdleTimeout(), abstractConnector.getIdleTimeout()));
         abstractConnector.shutdown();
+        // The connector's own shutdown leaves HTTP/2 sessions taking new streams (jetty#13569):
+        // its contained graceful parts, the HTTP/2 session container among them, send GOAWAY.
+        for (Graceful graceful : abstractConnector.getContainedBeans(Graceful.class)) {
+          if (graceful != abstractConnector) {
+            graceful.shutdown();
+          }
+        }
       }
       if (connector instanceof NetworkConnector network) {
         network.close();
@@ -94,10 +103,11 @@ public final class JettyServerControl implements ServerControl {
   }
 
   private static boolean idle(Connection connection) {
-    return connection instanceof HttpConnection http
+    return (connection instanceof HttpConnection http
         && http.getHttpChannel().getRequest() == null
         && http.getParser().isStart()
-        && http.isRequestBufferEmpty();
+        && http.isRequestBufferEmpty())
+        || Http2Sessions.idle(connection);
   }
 
   /**

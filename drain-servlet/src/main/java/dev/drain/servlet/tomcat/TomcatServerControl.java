@@ -160,15 +160,19 @@ public final class TomcatServerControl implements ServerControl {
 
   /**
    * Closes a connection that is between two requests: no worker holds its lock (a request being
-   * processed does), no async request owns it, and no unread bytes wait in its buffer.
+   * processed does), no async request owns it, or it is a quiet HTTP/2 connection without an
+   * active stream ({@link Http2Streams#idle}), and no unread bytes wait in its buffer. Tomcat
+   * itself keeps a paused HTTP/2 connection open after its last stream until its keep-alive
+   * timeout.
    */
   private static boolean closeIfIdle(SocketWrapperBase<?> socket) {
     if (socket.isClosed() || !socket.getLock().tryLock()) {
       return false;
     }
     try {
-      if (socket.getCurrentProcessor() != null || !socket.getSocketBufferHandler()
-          .isReadBufferEmpty()) {
+      Object processor = socket.getCurrentProcessor();
+      if ((processor != null && !Http2Streams.idle(socket, processor))
+          || !socket.getSocketBufferHandler().isReadBufferEmpty()) {
         return false;
       }
       socket.close();
