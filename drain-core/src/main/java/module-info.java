@@ -10,4 +10,5 @@ module dev.drain.core {
 
   exports dev.drain.core;
   exports dev.drain.core.micrometer;
+  exports dev.drain.core.plan;
 }

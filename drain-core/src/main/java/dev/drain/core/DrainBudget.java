@@ -67,9 +67,7 @@ public final class DrainBudget {
     }
     config.maxUploadSize().ifPresent(maxUpload -> {
       double uploadSeconds = maxUpload / (double) config.minClientRate();
-      double neededSeconds = config.preStopDuration().toNanos() / 1e9
-          + delay.toNanos() / 1e9 + uploadSeconds + config.safetyMargin().toNanos() / 1e9;
-      long needed = (long) Math.ceil(neededSeconds);
+      long needed = requiredGracePeriod(config).toSeconds();
       if (needed > grace.toNanos() / 1e9) {
         findings.add(new BudgetFinding(System.Logger.Level.WARNING, "grace-period",
             String.format(Locale.ROOT, "an upload of %d bytes at drain.min-client-rate %d bytes/s "
@@ -109,6 +107,41 @@ public final class DrainBudget {
       }
     });
     return List.copyOf(findings);
+  }
+
+  /**
+   * Returns the grace period these settings need, rounded up to whole seconds: the {@code preStop}
+   * hook's time, the propagation delay, the largest upload at the minimum client rate (none when
+   * no upload size is set) and the safety margin. The {@code grace-period} rule compares {@code
+   * drain.grace-period} with it, and the rollout planner derives the platform's grace period from
+   * it.
+   *
+   * @param config the settings
+   * @return the grace period needed
+   */
+  public static Duration requiredGracePeriod(DrainConfig config) {
+    Duration upload = config.maxUploadSize().isPresent()
+        ? uploadTime(config.maxUploadSize().getAsLong(), config.minClientRate()) : Duration.ZERO;
+    Duration needed = config.preStopDuration().plus(config.propagationDelay()).plus(upload)
+        .plus(config.safetyMargin());
+    return Duration.ofSeconds(seconds(needed));
+  }
+
+  /**
+   * Returns how long an upload takes at a client's rate.
+   *
+   * @param bytes the upload's size, not negative
+   * @param bytesPerSecond the client's rate, positive
+   * @return the time, to the nanosecond
+   */
+  public static Duration uploadTime(long bytes, long bytesPerSecond) {
+    if (bytes < 0 || bytesPerSecond <= 0) {
+      throw new IllegalArgumentException("upload of " + bytes + " bytes at " + bytesPerSecond
+          + " bytes/s: the size must not be negative and the rate must be positive");
+    }
+    long whole = bytes / bytesPerSecond;
+    long rest = bytes % bytesPerSecond;
+    return Duration.ofSeconds(whole, (long) Math.ceil(rest * 1e9 / bytesPerSecond));
   }
 
   /**

@@ -1,0 +1,12 @@
+package dev.drain.core.plan;
+
+/** Where the application tier (D) runs. */
+public enum Platform {
+  /** A pod on GKE behind Kong: its grace period is {@code terminationGracePeriodSeconds}. */
+  GKE,
+  /**
+   * A VM of a managed instance group: its drain happens inside the VM's shutdown, which GCP
+   * bounds at {@link RolloutPlan#VM_SHUTDOWN_BUDGET}.
+   */
+  MIG
+}

@@ -1,0 +1,82 @@
+package dev.drain.core.plan;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The planner's command line: its output, its errors, and the docs that quote it. */
+class PlanCommandTest {
+
+  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+  private int run(String... args) {
+    return PlanCommand.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void printsThePlanAsMarkdownWithItsTimeline() {
+    assertThat(run("plan", "--max-upload", "50MB", "--min-client-rate", "1MB/s", "--platform",
+        "gke")).isZero();
+    String plan = out.toString(StandardCharsets.UTF_8);
+    assertThat(plan).startsWith("# Rollout plan: 50MB uploads at 1MB/s or faster")
+        .contains("| backend service `timeoutSec` | 60 |")
+        .contains("| `connectionDraining.drainingTimeoutSec` | 55 |")
+        .contains("client_max_body_size 50m;")
+        .contains("--retry QUIT/55/TERM/5")
+        .contains("`kong quit --wait=15 --timeout=55`")
+        .contains("drain.grace-period=65s")
+        .contains("`terminationGracePeriodSeconds: 65`")
+        .contains("```mermaid\ngantt\n");
+    assertThat(err.toString(StandardCharsets.UTF_8)).isEmpty();
+  }
+
+  @Test
+  void optionsMayUseEqualsAndOverrideTheDefaults() {
+    assertThat(run("plan", "--max-upload=10MB", "--min-client-rate=512KB/s", "--platform=mig",
+        "--propagation-delay=3s", "--safety-margin=2s", "--pre-stop=1s")).isZero();
+    // 10 MiB at 512 KiB/s = 20 s; 1 + 3 + 20 + 2
+    assertThat(out.toString(StandardCharsets.UTF_8)).contains("drain.grace-period=26s")
+        .contains("drain.pre-stop-duration=1s").contains("`TimeoutStopSec=26`");
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "plan --max-upload 50MB --min-client-rate 1MB/s --platform aws | --platform must be gke or mig",
+      "plan --max-upload 50 MB --min-client-rate 1MB/s --platform gke | unknown option MB",
+      "plan --max-upload 50XB --min-client-rate 1MB/s --platform gke | --max-upload: not a size",
+      "plan --max-upload 50MB --min-client-rate fast --platform gke | --min-client-rate: not a size",
+      "plan --max-upload 50MB --platform gke | usage: plan",
+      "plan --max-upload 50MB --min-client-rate 1MB/s --platform gke --safety-margin | needs a value",
+      "plan --max-upload 100MB --min-client-rate 1MB/s --platform mig | needs 120 s",
+      "plan --max-upload 50MB --min-client-rate 1MB/s --platform gke --pre-stop soon | --pre-stop: not a duration",
+      "deploy | usage: plan"})
+  void wrongInputExitsWithTwoAndSaysWhy(String line, String message) {
+    assertThat(run(line.trim().split(" +"))).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("cannot plan: ")
+        .contains(message);
+    assertThat(out.toString(StandardCharsets.UTF_8)).isEmpty();
+  }
+
+  @Test
+  void theDocsQuoteTheCurrentPlan() throws Exception {
+    assertThat(run("plan", "--max-upload", "50MB", "--min-client-rate", "1MB/s", "--platform",
+        "gke")).isZero();
+    String docs = Files.readString(Path.of("..", "docs", "rolling-updates.md"));
+    String begin = "<!-- plan: 50MB 1MB/s gke -->\n";
+    String end = "<!-- /plan -->";
+    assertThat(docs).contains(begin).contains(end);
+    String quoted = docs.substring(docs.indexOf(begin) + begin.length(), docs.indexOf(end));
+    assertThat(quoted).as("docs/rolling-updates.md quotes the planner's output for 50MB,"
+        + " 1MB/s, gke; regenerate it when the planner changes")
+        .isEqualTo(out.toString(StandardCharsets.UTF_8));
+  }
+}
