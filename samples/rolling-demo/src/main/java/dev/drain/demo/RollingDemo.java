@@ -71,11 +71,7 @@ public final class RollingDemo {
    * @throws Exception on failure
    */
   public static void main(String[] args) throws Exception {
-    Map<String, String> options = new LinkedHashMap<>();
-    for (String arg : args) {
-      String[] kv = arg.replaceFirst("^--", "").split("=", 2);
-      options.put(kv[0], kv.length > 1 ? kv[1] : "true");
-    }
+    Map<String, String> options = options(args);
     if (Boolean.parseBoolean(options.getOrDefault("soak", "false"))) {
       options.putIfAbsent("instances", "3");
       options.putIfAbsent("rounds", "10");
@@ -120,6 +116,16 @@ public final class RollingDemo {
           options).execute());
     }
     return results;
+  }
+
+  /** Parses {@code --name=value} arguments ({@code --name} alone is {@code true}), in order. */
+  static Map<String, String> options(String[] args) {
+    Map<String, String> options = new LinkedHashMap<>();
+    for (String arg : args) {
+      String[] kv = arg.replaceFirst("^--", "").split("=", 2);
+      options.put(kv[0], kv.length > 1 ? kv[1] : "true");
+    }
+    return options;
   }
 
   static String table(List<RunResult> results) {

@@ -11,6 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Function;
 
 /**
  * Traffic through nginx that looks like production behind a pooling proxy: steady GETs, small
@@ -32,17 +33,25 @@ final class Traffic {
   final Map<String, AtomicLong> failures = new ConcurrentHashMap<>();
   final AtomicLong shaMatches = new AtomicLong();
 
+  /** What a response that is not the expected one is reported as. */
+  private final Function<RawHttp.Response, String> failureOf;
+
   Traffic(int port, long uploadRate, int uploaders) {
+    this(port, uploadRate, uploaders, r -> "HTTP " + r.status());
+  }
+
+  Traffic(int port, long uploadRate, int uploaders, Function<RawHttp.Response, String> failureOf) {
     this.port = port;
     this.uploadRate = uploadRate;
     this.uploaders = uploaders;
+    this.failureOf = failureOf;
   }
 
   void start() {
     for (int i = 0; i < 2; i++) {
       spawn("get-" + i, () -> paced(40, () -> {
         RawHttp.Response r = RawClient.get(port, "/hello");
-        return r.status() == 200 && r.body().equals("hello") ? null : "HTTP " + r.status();
+        return r.status() == 200 && r.body().equals("hello") ? null : failureOf.apply(r);
       }, "GET"));
     }
     byte[] small = new byte[512];
@@ -51,7 +60,7 @@ final class Traffic {
       spawn("post-" + i, () -> paced(200, () -> {
         RawHttp.Response r = RawClient.post(port, "/upload", new ByteArrayInputStream(small),
             small.length);
-        return r.status() == 200 ? null : "HTTP " + r.status();
+        return r.status() == 200 ? null : failureOf.apply(r);
       }, "POST"));
     }
     for (int i = 0; i < uploaders; i++) {
@@ -61,7 +70,7 @@ final class Traffic {
             RawHttp.Response r = RawClient.post(port, "/upload",
                 new PatternBody(UPLOAD_BYTES, uploadRate), UPLOAD_BYTES);
             if (r.status() != 200) {
-              return "HTTP " + r.status();
+              return failureOf.apply(r);
             }
             if (!r.body().contains("\"sha256\":\"" + uploadSha + "\"")) {
               return "SHA-256 mismatch";
@@ -111,8 +120,8 @@ final class Traffic {
     }
   }
 
+  /** Runs one request; it is counted when it ends, with its outcome. */
   private void once(String kind, Call call) {
-    sent.computeIfAbsent(kind, k -> new AtomicLong()).incrementAndGet();
     String failure;
     try {
       failure = call.run();
@@ -120,6 +129,7 @@ final class Traffic {
       failure = e.getClass().getSimpleName()
           + (e.getMessage() == null ? "" : ": " + e.getMessage().replaceAll("[0-9]+", "N"));
     }
+    sent.computeIfAbsent(kind, k -> new AtomicLong()).incrementAndGet();
     if (failure != null) {
       failed.computeIfAbsent(kind, k -> new AtomicLong()).incrementAndGet();
       failures.computeIfAbsent(kind + " " + failure, k -> new AtomicLong()).incrementAndGet();

@@ -2,6 +2,8 @@ package dev.drain.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -20,15 +22,19 @@ class RollingDemoIT {
   @ParameterizedTest
   @ValueSource(strings = {"jetty", "netty", "spring"})
   void withTheLibraryNoRequestFailsWhileEveryInstanceIsReplaced(String sample) throws Exception {
-    List<RollingDemo.RunResult> results = RollingDemo.run(Map.of(
+    Map<String, String> options = Map.of(
         "sample", sample,
         "sample-jar", System.getProperty("demo." + sample + "Jar"),
         "out", System.getProperty("demo.outDir") + "/" + sample,
         "modes", "library",
         "rounds", "1",
         "instances", "3",
-        "grace", "30s"));
+        "grace", "30s");
+    List<RollingDemo.RunResult> results = RollingDemo.run(options);
     System.out.println(RollingDemo.table(results));
+    // the report, whose diagrams scripts/test.sh checks after the build
+    Files.writeString(Path.of(options.get("out"), "report.md"),
+        RollingDemo.report(results, options));
 
     RollingDemo.RunResult library = results.get(0);
     assertThat(library.mode()).isEqualTo("library");
