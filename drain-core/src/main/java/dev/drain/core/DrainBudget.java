@@ -133,6 +133,7 @@ public final class DrainBudget {
    * @param bytes the upload's size, not negative
    * @param bytesPerSecond the client's rate, positive
    * @return the time, to the nanosecond
+   * @throws IllegalArgumentException when the size is negative or the rate not positive
    */
   public static Duration uploadTime(long bytes, long bytesPerSecond) {
     if (bytes < 0 || bytesPerSecond <= 0) {

@@ -18,7 +18,11 @@ import java.util.Objects;
 public record PlanInput(long maxUploadBytes, long minClientRate, Platform platform,
     Duration propagationDelay, Duration safetyMargin, Duration preStop) {
 
-  /** Validates the input; every message names the option to change. */
+  /**
+   * Validates the input; every message names the option to change.
+   *
+   * @throws IllegalArgumentException when a size or rate is not positive or a time is negative
+   */
   public PlanInput {
     Objects.requireNonNull(platform, "platform");
     if (maxUploadBytes <= 0) {

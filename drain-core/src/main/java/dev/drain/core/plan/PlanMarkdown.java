@@ -26,7 +26,7 @@ final class PlanMarkdown {
         .append("Each tier that can hold the upload gets its time, in case the body streams"
             + " through it; every figure is whole seconds.\n\n");
 
-    md.append("## GCP load balancer in front of A (and the internal one in front of B)\n\n");
+    md.append("## GCP load balancer in front of A\n\n");
     table(md);
     row(md, "backend service `timeoutSec`", plan.loadBalancerTimeout().toSeconds() + "",
         "from the first request byte to the last response byte: the upload ("
@@ -36,9 +36,17 @@ final class PlanMarkdown {
     row(md, "health check", "every " + RolloutPlan.HC_INTERVAL + " s, timeout "
         + RolloutPlan.HC_TIMEOUT + " s, healthy " + RolloutPlan.HC_HEALTHY + ", unhealthy "
         + RolloutPlan.HC_UNHEALTHY, "GCP's defaults; a dead VM still gets requests for about "
-        + RolloutPlan.HC_INTERVAL * RolloutPlan.HC_UNHEALTHY + " s");
+        + RolloutPlan.HC_INTERVAL * RolloutPlan.HC_UNHEALTHY + "-"
+        + (RolloutPlan.HC_INTERVAL * RolloutPlan.HC_UNHEALTHY + RolloutPlan.HC_TIMEOUT) + " s");
     row(md, "retries", "none for POST", "GCP retries a bodyless request once; a POST never: only"
         + " draining saves it");
+    md.append("\n## Internal passthrough load balancer in front of B\n\n");
+    table(md);
+    row(md, "`connectionDraining.drainingTimeoutSec`",
+        plan.internalConnectionDraining().toSeconds() + "", "flows to a removed VM go on this"
+            + " long, then their next packet gets a reset: it must outlast an upload streaming"
+            + " through and A's pooled connections (" + RolloutPlan.A_UPSTREAM_KEEPALIVE.toSeconds()
+            + " s)");
     md.append("\n## MIGs of A and B\n\n");
     table(md);
     row(md, "`maxSurge` / `maxUnavailable`", "1 per zone / 0", "capacity stays while VMs"
@@ -48,7 +56,7 @@ final class PlanMarkdown {
         + " s apart) before the next VM goes");
     row(md, "VM shutdown", "within " + RolloutPlan.VM_SHUTDOWN_BUDGET.toSeconds() + " s",
         "after the draining timeout the MIG shuts the VM down; systemd stops nginx inside that"
-            + " budget");
+            + " budget (30 s on Spot and preemptible VMs)");
 
     md.append("\n## A: nginx http\n\n```nginx\n")
         .append("client_max_body_size ").append(plan.clientMaxBodySizeMebibytes())
@@ -60,8 +68,10 @@ final class PlanMarkdown {
         .append("proxy_request_buffering on;       # default: A holds the slow body, B-D get it"
             + " at network speed\n")
         .append("proxy_http_version 1.1;\nproxy_set_header Connection \"\";\n")
-        .append("worker_shutdown_timeout ").append(plan.nginxHttpStopWait().toSeconds())
-        .append("s;\nupstream b {\n    server b.internal:8080;\n    keepalive 32;\n")
+        .append("proxy_send_timeout 60s;           # between two writes to B: fine with buffering\n")
+        .append("proxy_read_timeout 60s;           # between two reads: D's slowest answer\n")
+        .append("# worker_shutdown_timeout: leave unset; a reload would cut uploads still arriving\n")
+        .append("upstream b {\n    server b.internal:8080;\n    keepalive 32;\n")
         .append("    keepalive_timeout ").append(RolloutPlan.A_UPSTREAM_KEEPALIVE.toSeconds())
         .append("s;          # idle pooled connections end within B's and Kong's waits\n")
         .append("    keepalive_time ").append(RolloutPlan.A_UPSTREAM_KEEPALIVE.toSeconds())
@@ -89,9 +99,9 @@ final class PlanMarkdown {
     table(md);
     row(md, "Service `retries`", "5 (default)", "GETs and never-sent requests are retried;"
         + " a POST that was sent is not");
-    row(md, "Service `connect/write/read_timeout`", "60000 ms (default)", "with request"
-        + " buffering on, Kong sends D the body at network speed; with it off, set write_timeout"
-        + " >= " + (u + margin) * 1000);
+    row(md, "Service `connect/write/read_timeout`", "60000 ms (default)", "each runs between"
+        + " two successive writes or reads, not over the whole upload: the defaults hold at the"
+        + " planned rate; with request buffering on Kong sends D the body at network speed");
     row(md, "Route `request_buffering`", "true (default)", "Kong holds the body; a D replaced"
         + " meanwhile costs nothing");
     row(md, "`upstream_keepalive_idle_timeout`", RolloutPlan.KONG_POOL_IDLE.toSeconds() + " s"
@@ -118,7 +128,10 @@ final class PlanMarkdown {
         .append("s\n")
         .append("drain.server-idle-timeout=").append(serverIdle).append("s\n")
         .append("# and the server's own keep-alive, e.g. server.tomcat.keep-alive-timeout=")
-        .append(serverIdle).append("s\n```\n\n");
+        .append(serverIdle).append("s\n```\n\n")
+        .append("A Spring MVC app that takes the upload as multipart must also raise"
+            + " `spring.servlet.multipart.max-file-size` and `max-request-size` (1MB and 10MB by"
+            + " default) to ").append(RolloutPlan.size(in.maxUploadBytes())).append(".\n\n");
     if (in.platform() == Platform.GKE) {
       md.append("`terminationGracePeriodSeconds: ").append(grace).append("`; readiness probe on"
           + " the library's `/readyz` (or `/actuator/health/readiness`); ")

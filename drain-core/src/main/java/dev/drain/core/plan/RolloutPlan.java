@@ -94,13 +94,15 @@ public final class RolloutPlan {
         .serverIdleTimeout(KONG_POOL_IDLE.plus(DrainBudget.KEEP_ALIVE_HEADROOM));
     Duration grace = DrainBudget.requiredGracePeriod(app.gracePeriod(
         DrainConfig.MAX_DURATION).build());
-    if (input.platform() == Platform.MIG && grace.compareTo(VM_SHUTDOWN_BUDGET) > 0) {
+    if (input.platform() == Platform.MIG
+        && grace.compareTo(VM_SHUTDOWN_BUDGET.minus(VM_SHUTDOWN_RESERVE)) > 0) {
       throw new IllegalArgumentException(String.format(Locale.ROOT,
           "on a MIG VM the application drains inside the VM's shutdown, which GCP ends after"
-              + " about %d s; a drain with a %d s upload (%s at %s/s), a propagation delay of"
+              + " about %d s (%d s kept for the rest of the shutdown); a drain with a %d s upload (%s at %s/s), a propagation delay of"
               + " %d s and a margin of %d s needs %d s: run D on GKE, put a load balancer with"
               + " connection draining in front of it and drain there, raise --min-client-rate"
-              + " or lower --max-upload", VM_SHUTDOWN_BUDGET.toSeconds(), uploadSeconds,
+              + " or lower --max-upload", VM_SHUTDOWN_BUDGET.toSeconds(),
+          VM_SHUTDOWN_RESERVE.toSeconds(), uploadSeconds,
           size(input.maxUploadBytes()), size(input.minClientRate()),
           seconds(input.propagationDelay()), seconds(input.safetyMargin()), grace.toSeconds()));
     }
@@ -156,13 +158,25 @@ public final class RolloutPlan {
   }
 
   /**
-   * Returns {@code connectionDraining.drainingTimeoutSec} of both load balancers (in front of A
-   * and of B): an instance removed from the backend keeps its requests in flight this long.
+   * Returns {@code connectionDraining.drainingTimeoutSec} of the GCP load balancer in front of A:
+   * a VM removed from the backend keeps its requests in flight this long.
    *
    * @return the draining timeout
    */
   public Duration connectionDraining() {
     return Duration.ofSeconds(upload + margin);
+  }
+
+  /**
+   * Returns {@code connectionDraining.drainingTimeoutSec} of the internal passthrough load
+   * balancer in front of B: after it, the next packet of a flow to the removed VM gets a reset,
+   * so it outlasts an upload streaming through and A's pooled connections, which keep their
+   * flows ({@link #A_UPSTREAM_KEEPALIVE}).
+   *
+   * @return the draining timeout
+   */
+  public Duration internalConnectionDraining() {
+    return Duration.ofSeconds(Math.max(upload, A_UPSTREAM_KEEPALIVE.toSeconds()) + margin);
   }
 
   /**
@@ -177,9 +191,9 @@ public final class RolloutPlan {
   }
 
   /**
-   * Returns how long nginx A's stop waits after SIGQUIT before SIGTERM ({@code
-   * worker_shutdown_timeout} too): the upload's time, within the VM's shutdown budget; the load
-   * balancer's connection draining has already let the requests in flight end.
+   * Returns how long nginx A's stop waits after SIGQUIT before SIGTERM: the upload's time, within
+   * the VM's shutdown budget; the load balancer's connection draining has already let the
+   * requests in flight end, so this is for what is left.
    *
    * @return the wait
    */
@@ -201,15 +215,18 @@ public final class RolloutPlan {
 
   /**
    * Returns {@code kong quit --wait}: Kong keeps serving while the platform stops sending to it
-   * (the propagation delay) and while A's pooled connections, which reach it through B's
-   * established sessions, end ({@link #A_UPSTREAM_KEEPALIVE} and the margin): a Kong that quits
-   * closes its idle connections, and a POST A sends on one as it closes gets 502.
+   * (the propagation delay) and then while the pooled connections A opened until then, which
+   * reach it through B's established sessions, end ({@link #A_UPSTREAM_KEEPALIVE}), and the
+   * margin: a Kong that quits closes its idle connections, and a POST A sends on one as it
+   * closes gets 502.
    *
    * @return the wait
    */
   public Duration kongQuitWait() {
-    return Duration.ofSeconds(Math.max(seconds(input.propagationDelay()),
-        A_UPSTREAM_KEEPALIVE.toSeconds() + margin));
+    // A may open a connection to this pod until the removal has propagated; it lives up to
+    // A_UPSTREAM_KEEPALIVE more
+    return Duration.ofSeconds(seconds(input.propagationDelay())
+        + A_UPSTREAM_KEEPALIVE.toSeconds() + margin);
   }
 
   /**

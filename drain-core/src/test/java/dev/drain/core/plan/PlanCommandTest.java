@@ -32,7 +32,7 @@ class PlanCommandTest {
         .contains("| `connectionDraining.drainingTimeoutSec` | 55 |")
         .contains("client_max_body_size 50m;")
         .contains("--retry QUIT/55/TERM/5")
-        .contains("`kong quit --wait=15 --timeout=55`")
+        .contains("`kong quit --wait=25 --timeout=55`")
         .contains("drain.grace-period=65s")
         .contains("`terminationGracePeriodSeconds: 65`")
         .contains("```mermaid\ngantt\n");

@@ -25,9 +25,12 @@ class RolloutPlanTest {
     assertThat(plan.minReady()).hasSeconds(15);
     assertThat(plan.nginxHttpStopWait()).hasSeconds(55);
     assertThat(plan.nginxStreamStopWait()).hasSeconds(15);
-    assertThat(plan.kongQuitWait()).as("A's 10 s pool lifetime + 5 s").hasSeconds(15);
+    assertThat(plan.kongQuitWait()).as("10 s delay + A's 10 s pool lifetime + 5 s")
+        .hasSeconds(25);
     assertThat(plan.kongQuitTimeout()).hasSeconds(55);
-    assertThat(plan.kongGracePeriod()).hasSeconds(75);
+    assertThat(plan.kongGracePeriod()).hasSeconds(85);
+    assertThat(plan.internalConnectionDraining()).as("the upload outlasts A's pool")
+        .hasSeconds(55);
     assertThat(plan.clientMaxBodySizeMebibytes()).isEqualTo(50);
     assertThat(plan.application().serverIdleTimeout()).contains(Duration.ofSeconds(80));
     assertThat(plan.applicationFindings()).as("the budget check accepts the plan").isEmpty();
@@ -78,6 +81,14 @@ class RolloutPlanTest {
     RolloutPlan plan = RolloutPlan.of(PlanInput.withDefaults(200 * MB, MB, Platform.GKE));
     assertThat(plan.connectionDraining()).hasSeconds(205);
     assertThat(plan.nginxHttpStopWait()).as("90 s budget less 10 s for the rest").hasSeconds(80);
+  }
+
+  @Test
+  void theInternalLoadBalancerOutlastsAsPooledConnectionsEvenForShortUploads() {
+    RolloutPlan plan = RolloutPlan.of(PlanInput.withDefaults(2 * MB, MB, Platform.GKE));
+    assertThat(plan.connectionDraining()).as("2 s upload + 5 s").hasSeconds(7);
+    assertThat(plan.internalConnectionDraining()).as("A's 10 s pool lifetime + 5 s")
+        .hasSeconds(15);
   }
 
   @Test
