@@ -13,8 +13,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class Chain implements AutoCloseable {
 
-  /** The Kong Ingress Controller's sync and the endpoint removal: 1 s on the lab's timeline. */
-  private static final long ENDPOINT_LAG_MILLIS = 1000;
+  /** The endpoint removal and the Kong Ingress Controller's sync, on the lab's timeline. */
+  private static final long ENDPOINT_LAG_MILLIS = ChainLab.ChainSettings.ENDPOINT_LAG_MILLIS;
 
   private final ChainLab.ChainSettings settings;
   private final Path jar;
@@ -53,7 +53,7 @@ final class Chain implements AutoCloseable {
       b.add(startB());
     }
     l4 = nginx("l4");
-    l4.apply(stream(l4, ports(b)));
+    l4.apply(l4Config(ports(b)));
     l4Relay = new LatencyRelay(l4.port, latency);
     everything.add(l4Relay);
     for (int i = 0; i < 2; i++) {
@@ -68,7 +68,7 @@ final class Chain implements AutoCloseable {
     switch (tier) {
       case "A" -> rollMig(a, this::startA, list -> lb.apply(lbConfig(ports(list))),
           settings.lbDrainingMillis(), settings.aStopWaitMillis());
-      case "B" -> rollMig(b, this::startB, list -> l4.apply(stream(l4, ports(list))),
+      case "B" -> rollMig(b, this::startB, list -> l4.apply(l4Config(ports(list))),
           settings.l4DrainingMillis(), settings.bStopWaitMillis());
       case "C" -> rollKong();
       case "D" -> rollApp();
@@ -238,9 +238,14 @@ final class Chain implements AutoCloseable {
     return s.toString();
   }
 
-  /** The GCP load balancer stand-in: streams bodies, retries a bodyless request once. */
+  /**
+   * The GCP load balancer stand-in: streams bodies, retries a bodyless request once. A removed
+   * VM leaves by a reload; the old workers keep its requests until the draining time ends, then
+   * cut them ({@code worker_shutdown_timeout}; 1 s for a draining time of 0).
+   */
   private String lbConfig(List<Integer> aPorts) {
-    return lb.preamble() + "http {\n" + lb.httpPaths() + """
+    return lb.preamble() + drainEnd(settings.lbDrainingMillis()) + "http {\n" + lb.httpPaths()
+        + """
           upstream a {
         %s    keepalive 32;
             keepalive_timeout 600s;
@@ -289,10 +294,27 @@ final class Chain implements AutoCloseable {
         settings.aUpstreamKeepalive(), nginx.port);
   }
 
+  /**
+   * The internal passthrough load balancer stand-in: after a reload, flows to a removed VM go on
+   * (connection tracking) until the draining time ends, then they are cut.
+   */
+  private String l4Config(List<Integer> bPorts) {
+    return stream(l4, bPorts, drainEnd(settings.l4DrainingMillis()));
+  }
+
+  private static String drainEnd(long drainingMillis) {
+    return "worker_shutdown_timeout " + Math.max(1000, drainingMillis) + "ms;\n";
+  }
+
   /** An L4 hop (the internal load balancer, or nginx B): TCP sessions to the upstreams. */
   private static String stream(NginxProcess nginx, List<Integer> upstreams) {
+    return stream(nginx, upstreams, "");
+  }
+
+  private static String stream(NginxProcess nginx, List<Integer> upstreams, String main) {
     // the stream module is dynamic in Debian's packages; it must be loaded before any block
-    return "load_module /usr/lib/nginx/modules/ngx_stream_module.so;\n" + nginx.preamble() + """
+    return "load_module /usr/lib/nginx/modules/ngx_stream_module.so;\n" + nginx.preamble() + main
+        + """
         stream {
           upstream next {
         %s  }

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -44,7 +45,18 @@ public final class ChainLab {
   public record Cell(String tier, String settings, int trials, Map<String, Long> sent,
       Map<String, Long> failed, Map<String, Long> failures) {
 
-    /** @return every failure of the cell */
+    /** Keeps sorted, unmodifiable copies of the counts. */
+    public Cell {
+      sent = Collections.unmodifiableMap(new TreeMap<>(sent));
+      failed = Collections.unmodifiableMap(new TreeMap<>(failed));
+      failures = Collections.unmodifiableMap(new TreeMap<>(failures));
+    }
+
+    /**
+     * Returns every failure of the cell.
+     *
+     * @return the number of failed requests, all kinds
+     */
     public long totalFailed() {
       return failed.values().stream().mapToLong(Long::longValue).sum();
     }
@@ -82,8 +94,8 @@ public final class ChainLab {
           + " (build it with mvn -pl samples/servlet-jetty -am package)");
     }
     int trials = Integer.parseInt(options.getOrDefault("trials", "2"));
-    long rate = Long.parseLong(options.getOrDefault("upload-rate", "8MB").replace("MB", ""))
-        << 20;
+    long rate = Long.parseLong(options.getOrDefault("upload-rate", "8MB").replace("/s", "")
+        .replace("MB", "")) << 20;
     Duration latency = Duration.ofMillis(Long.parseLong(
         options.getOrDefault("latency", "2ms").replace("ms", "")));
     List<String> tiers = List.of(options.getOrDefault("tiers", "A,B,C,D").split(","));
@@ -99,17 +111,20 @@ public final class ChainLab {
         chain.start();
         Traffic traffic = new Traffic(chain.frontPort(), rate, 2, ChainLab::failure);
         traffic.start();
-        park(2000);
-        for (String tier : tiers) {
-          Snapshot before = new Snapshot(traffic);
-          for (int trial = 0; trial < trials; trial++) {
-            chain.roll(tier.trim());
+        try {
+          park(2000);
+          for (String tier : tiers) {
+            Snapshot before = new Snapshot(traffic);
+            for (int trial = 0; trial < trials; trial++) {
+              chain.roll(tier.trim());
+            }
+            park(settleMillis);
+            cells.add(new Snapshot(traffic).since(before, tier.trim(), settings.name(), trials));
+            System.out.println("   " + cells.get(cells.size() - 1));
           }
-          park(settleMillis);
-          cells.add(new Snapshot(traffic).since(before, tier.trim(), settings.name(), trials));
-          System.out.println("   " + cells.get(cells.size() - 1));
+        } finally {
+          traffic.stop();
         }
-        traffic.stop();
       }
     }
     return cells;
@@ -203,6 +218,9 @@ public final class ChainLab {
       long cPreStopWaitMillis, long cQuitTimeoutMillis, long cGraceMillis, List<String> dArgs,
       long dGraceMillis) {
 
+    /** The lab's endpoint removal lag on GKE: within the plan's 2 s propagation delay. */
+    static final long ENDPOINT_LAG_MILLIS = 1500;
+
     static ChainSettings of(String name, RolloutPlan plan) {
       return switch (name) {
         // GCP API's drainingTimeoutSec 0; Debian's nginx.service: QUIT, TERM 5 s later; nginx's
@@ -217,7 +235,7 @@ public final class ChainLab {
               "keepalive_timeout " + RolloutPlan.A_UPSTREAM_KEEPALIVE.toSeconds() + "s;"
                   + " keepalive_time " + RolloutPlan.A_UPSTREAM_KEEPALIVE.toSeconds() + "s;",
               "keepalive_timeout " + RolloutPlan.GCP_BACKEND_KEEPALIVE.toSeconds() + "s;",
-              plan.nginxHttpStopWait().toMillis(), plan.connectionDraining().toMillis(),
+              plan.nginxHttpStopWait().toMillis(), plan.internalConnectionDraining().toMillis(),
               plan.nginxStreamStopWait().toMillis(), plan.kongQuitWait().toMillis(),
               plan.kongQuitTimeout().toMillis(), plan.kongGracePeriod().toMillis(),
               List.of("--drain.grace-period=" + app.gracePeriod().toSeconds() + "s",

@@ -88,7 +88,9 @@ final class NginxProcess implements AutoCloseable {
     process.toHandle().destroy();
   }
 
+  /** SIGKILL to the master and its workers, as a VM's or pod's end does. */
   void kill() {
+    process.descendants().forEach(ProcessHandle::destroyForcibly);
     process.destroyForcibly();
   }
 
@@ -111,7 +113,7 @@ final class NginxProcess implements AutoCloseable {
     if (process != null && process.isAlive()) {
       process.toHandle().destroy();
       if (!process.waitFor(10, TimeUnit.SECONDS)) {
-        process.destroyForcibly();
+        kill();
       }
     }
   }
