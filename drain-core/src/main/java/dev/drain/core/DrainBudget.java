@@ -1,6 +1,7 @@
 package dev.drain.core;
 
 import dev.drain.core.internal.DrainLog;
+import dev.drain.core.internal.Durations;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -58,7 +59,7 @@ public final class DrainBudget {
     }
     if (delay.compareTo(config.drainBudget()) >= 0) {
       long needed =
-          seconds(delay.plus(config.safetyMargin()).plus(config.preStopDuration())) + 1;
+          Durations.ceilSeconds(delay.plus(config.safetyMargin()).plus(config.preStopDuration())) + 1;
       findings.add(new BudgetFinding(System.Logger.Level.WARNING, "propagation-delay",
           "drain.propagation-delay (" + text(delay) + ") leaves no time for requests in flight "
               + "within drain.grace-period (" + text(grace) + ") less drain.safety-margin ("
@@ -124,7 +125,7 @@ public final class DrainBudget {
         ? uploadTime(config.maxUploadSize().getAsLong(), config.minClientRate()) : Duration.ZERO;
     Duration needed = config.preStopDuration().plus(config.propagationDelay()).plus(upload)
         .plus(config.safetyMargin());
-    return Duration.ofSeconds(seconds(needed));
+    return Duration.ofSeconds(Durations.ceilSeconds(needed));
   }
 
   /**
@@ -155,10 +156,6 @@ public final class DrainBudget {
       DrainLog.write(finding.level(), "graceful-drain budget: " + finding.message() + "; set "
           + finding.setting());
     }
-  }
-
-  private static long seconds(Duration d) {
-    return (d.toNanos() + 999_999_999L) / 1_000_000_000L;
   }
 
   private static String text(Duration d) {

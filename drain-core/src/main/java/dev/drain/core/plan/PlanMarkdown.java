@@ -1,6 +1,7 @@
 package dev.drain.core.plan;
 
 import dev.drain.core.DrainConfig;
+import dev.drain.core.internal.Durations;
 
 /** Renders a {@link RolloutPlan} as Markdown. */
 final class PlanMarkdown {
@@ -11,11 +12,11 @@ final class PlanMarkdown {
     PlanInput in = plan.input();
     DrainConfig app = plan.application();
     long u = plan.uploadTime().toSeconds();
-    long margin = RolloutPlan.seconds(in.safetyMargin());
-    long delay = RolloutPlan.seconds(in.propagationDelay());
-    long preStop = RolloutPlan.seconds(in.preStop());
+    long margin = Durations.ceilSeconds(in.safetyMargin());
+    long delay = Durations.ceilSeconds(in.propagationDelay());
+    long preStop = Durations.ceilSeconds(in.preStop());
     long grace = plan.applicationGracePeriod().toSeconds();
-    long serverIdle = RolloutPlan.seconds(app.serverIdleTimeout().orElseThrow());
+    long serverIdle = Durations.ceilSeconds(app.serverIdleTimeout().orElseThrow());
     StringBuilder md = new StringBuilder();
     md.append("# Rollout plan: ").append(RolloutPlan.size(in.maxUploadBytes()))
         .append(" uploads at ").append(RolloutPlan.size(in.minClientRate()))

@@ -3,6 +3,7 @@ package dev.drain.core.plan;
 import dev.drain.core.BudgetFinding;
 import dev.drain.core.DrainBudget;
 import dev.drain.core.DrainConfig;
+import dev.drain.core.internal.Durations;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -56,10 +57,10 @@ public final class RolloutPlan {
   private final long margin;
   private final DrainConfig app;
 
-  private RolloutPlan(PlanInput input, DrainConfig app) {
+  private RolloutPlan(PlanInput input, long upload, long margin, DrainConfig app) {
     this.input = input;
-    this.upload = seconds(DrainBudget.uploadTime(input.maxUploadBytes(), input.minClientRate()));
-    this.margin = seconds(input.safetyMargin());
+    this.upload = upload;
+    this.margin = margin;
     this.app = app;
   }
 
@@ -72,9 +73,10 @@ public final class RolloutPlan {
    *     names the platform limit that is hit and what to change
    */
   public static RolloutPlan of(PlanInput input) {
-    long uploadSeconds = seconds(DrainBudget.uploadTime(input.maxUploadBytes(),
+    long uploadSeconds = Durations.ceilSeconds(DrainBudget.uploadTime(input.maxUploadBytes(),
         input.minClientRate()));
-    long draining = uploadSeconds + seconds(input.safetyMargin());
+    long marginSeconds = Durations.ceilSeconds(input.safetyMargin());
+    long draining = uploadSeconds + marginSeconds;
     if (draining > MAX_CONNECTION_DRAINING.toSeconds()) {
       throw new IllegalArgumentException(String.format(Locale.ROOT,
           "an upload of %s at %s/s takes %d s; a load balancer must drain it for %d s with the"
@@ -98,15 +100,16 @@ public final class RolloutPlan {
         && grace.compareTo(VM_SHUTDOWN_BUDGET.minus(VM_SHUTDOWN_RESERVE)) > 0) {
       throw new IllegalArgumentException(String.format(Locale.ROOT,
           "on a MIG VM the application drains inside the VM's shutdown, which GCP ends after"
-              + " about %d s (%d s kept for the rest of the shutdown); a drain with a %d s upload (%s at %s/s), a propagation delay of"
-              + " %d s and a margin of %d s needs %d s: run D on GKE, put a load balancer with"
+              + " about %d s (%d s kept for the rest of the shutdown); a drain with a %d s"
+              + " upload (%s at %s/s), a propagation delay of %d s and a margin of %d s needs"
+              + " %d s: run D on GKE, put a load balancer with"
               + " connection draining in front of it and drain there, raise --min-client-rate"
               + " or lower --max-upload", VM_SHUTDOWN_BUDGET.toSeconds(),
           VM_SHUTDOWN_RESERVE.toSeconds(), uploadSeconds,
           size(input.maxUploadBytes()), size(input.minClientRate()),
-          seconds(input.propagationDelay()), seconds(input.safetyMargin()), grace.toSeconds()));
+          Durations.ceilSeconds(input.propagationDelay()), marginSeconds, grace.toSeconds()));
     }
-    return new RolloutPlan(input, app.gracePeriod(grace).build());
+    return new RolloutPlan(input, uploadSeconds, marginSeconds, app.gracePeriod(grace).build());
   }
 
   /**
@@ -225,7 +228,7 @@ public final class RolloutPlan {
   public Duration kongQuitWait() {
     // A may open a connection to this pod until the removal has propagated; it lives up to
     // A_UPSTREAM_KEEPALIVE more
-    return Duration.ofSeconds(seconds(input.propagationDelay())
+    return Duration.ofSeconds(Durations.ceilSeconds(input.propagationDelay())
         + A_UPSTREAM_KEEPALIVE.toSeconds() + margin);
   }
 
@@ -275,10 +278,6 @@ public final class RolloutPlan {
    */
   public String toMarkdown() {
     return PlanMarkdown.render(this);
-  }
-
-  static long seconds(Duration d) {
-    return (d.toNanos() + 999_999_999L) / 1_000_000_000L;
   }
 
   /** A byte count as the options take it: {@code 50MB}, {@code 512KB}, {@code 1000B}. */
