@@ -6,7 +6,8 @@
  * usable only when {@code micrometer-core} is present.
  */
 module dev.drain.core {
-  requires static micrometer.core;
+  // transitive: DrainMetrics's signatures name Micrometer types (MeterBinder, MeterRegistry).
+  requires static transitive micrometer.core;
 
   exports dev.drain.core;
   exports dev.drain.core.micrometer;

@@ -21,6 +21,13 @@ public record PlanInput(long maxUploadBytes, long minClientRate, Platform platfo
   /**
    * Validates the input; every message names the option to change.
    *
+   * @param maxUploadBytes the largest request body that must survive a rollout, positive
+   * @param minClientRate the slowest client rate to plan for, in bytes per second, positive
+   * @param platform where the application tier runs
+   * @param propagationDelay how long the platform takes to stop sending new requests to an
+   *     instance that is going away
+   * @param safetyMargin the time kept at each tier for its own stop and the process's exit
+   * @param preStop how long a {@code preStop} hook runs before SIGTERM reaches the application
    * @throws IllegalArgumentException when a size or rate is not positive or a time is negative
    */
   public PlanInput {
