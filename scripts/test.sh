@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test of the project: the Mermaid diagrams of the docs parse, then unit tests,
-# real-server tests and the end-to-end tests behind real nginx (mvn verify). Installs nginx from
-# Debian's packages when it is missing (needs root or sudo); the diagram check needs Node.js/npm.
+# real-server tests and the end-to-end tests behind real nginx (mvn verify), then the release
+# check (scripts/release-check.sh: the published jars built twice and compared, staged, and two
+# consumer apps built and run against them through drain-bom). Installs nginx from Debian's
+# packages when it is missing (needs root or sudo); the diagram check needs Node.js/npm.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/ensure-nginx.sh
@@ -19,3 +21,4 @@ if [ "$MERMAID" = true ]; then
   # the reports the end-to-end tests wrote (the demo's and the chain lab's)
   (cd docs/mermaid-check && node check.mjs --generated)
 fi
+scripts/release-check.sh

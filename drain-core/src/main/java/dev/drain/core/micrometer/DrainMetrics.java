@@ -25,6 +25,9 @@ import java.util.Objects;
  *   <li>{@code drain.upload.remaining.bytes}: declared bytes not yet received by uploads in flight.
  * </ul>
  */
+// Micrometer's types in this API are the user's own: module-info requires micrometer.core
+// `static`, not `transitive`, so that users without Micrometer need not have it.
+@SuppressWarnings("exports")
 public final class DrainMetrics implements MeterBinder {
 
   private final Drain drain;

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Checks the published artifacts the way users get them. Run after `mvn verify` or `mvn install`
+# (scripts/test.sh does): it
+#   1. builds the published modules a second time from clean and deploys them to a staging
+#      repository under target/release-check (no network, no credentials);
+#   2. compares every jar of the two builds byte for byte (reproducible builds);
+#   3. builds and runs samples/consumer against the staging repository through drain-bom only:
+#      one app on the module path (Jetty + drain-servlet), one on the class path (Netty +
+#      drain-netty); each serves, drains on SIGTERM and exits clean.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PUBLISHED=(drain-core drain-test drain-servlet drain-netty drain-spring-starter)
+VERSION=$(sed -n 's#^  <version>\(.*\)</version>$#\1#p' pom.xml | head -1)
+WORK="$PWD/target/release-check"
+M2="${M2_REPO:-$HOME/.m2/repository}"
+rm -rf "$WORK"
+mkdir -p "$WORK/first"
+
+echo "== release check: graceful-drain $VERSION"
+for m in "${PUBLISHED[@]}"; do
+  for kind in "" -sources -javadoc; do
+    jar="$m/target/$m-$VERSION$kind.jar"
+    [ -f "$jar" ] || { echo "missing $jar: run mvn verify first" >&2; exit 1; }
+    cp "$jar" "$WORK/first/"
+  done
+done
+
+# 1. Second build from clean, deployed to a file repository as a release would be.
+mvn -B -ntp -q clean deploy -Dmaven.test.skip=true \
+  -pl "drain-bom,drain-api-check,$(IFS=,; echo "${PUBLISHED[*]}")" \
+  -DaltDeploymentRepository="staging::file://$WORK/staging"
+
+# 2. Reproducible: the second build's jars equal the first's.
+differ=0
+for first in "$WORK"/first/*.jar; do
+  name=$(basename "$first")
+  module=${name%-"$VERSION"*}
+  if ! cmp -s "$first" "$module/target/$name"; then
+    echo "NOT REPRODUCIBLE: $name differs between two builds" >&2
+    differ=1
+  fi
+done
+[ "$differ" = 0 ] || exit 1
+echo "reproducible: $(ls "$WORK/first" | wc -l) jars identical in two builds"
+echo "staged: $(cd "$WORK/staging" && find . -name '*.jar' -o -name '*.pom' | grep -v maven-metadata \
+  | sed 's#.*/##; s#-[0-9]\{8\}\.[0-9]\{6\}-[0-9]*#-SNAPSHOT#' | sort | tr '\n' ' ')"
+if grep -l '\${' $(find "$WORK/staging" -name '*.pom') >/dev/null 2>&1; then
+  echo "a staged POM still has a \${...} placeholder" >&2
+  exit 1
+fi
+if grep -l '<parent>' $(find "$WORK/staging" -name '*.pom') >/dev/null 2>&1; then
+  echo "a staged POM names a parent, which is not published" >&2
+  exit 1
+fi
+
+# 3. The consumer build: graceful-drain from the staging repository only; everything else from
+# a view of the local repository without dev/drain (then Maven Central), into a fresh local
+# repository.
+CACHE="$WORK/m2-view"
+mkdir -p "$CACHE/dev"
+for entry in "$M2"/*; do
+  [ "$(basename "$entry")" = dev ] || ln -s "$entry" "$CACHE/"
+done
+if [ -d "$M2/dev" ]; then
+  for entry in "$M2"/dev/*; do
+    [ "$(basename "$entry")" = drain ] || ln -s "$entry" "$CACHE/dev/"
+  done
+fi
+DRAIN_STAGING_URL="file://$WORK/staging" DRAIN_CACHE_URL="file://$CACHE" \
+  mvn -B -ntp -f samples/consumer/pom.xml -s samples/consumer/settings.xml \
+  -Dmaven.repo.local="$WORK/consumer-repo" -Ddrain.version="$VERSION" clean verify \
+  | tee "$WORK/consumer.log" | grep -E '^consumer on the|Tests run:|BUILD|ERROR' || true
+grep -q 'BUILD SUCCESS' "$WORK/consumer.log" || { echo "consumer check failed: $WORK/consumer.log" >&2; exit 1; }
+[ "$(grep -c '^consumer on the' "$WORK/consumer.log")" = 2 ] \
+  || { echo "consumer check: expected 2 apps to report" >&2; exit 1; }
+echo "release check passed"
