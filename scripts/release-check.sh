@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Checks the published artifacts the way users get them. Run after `mvn verify` or `mvn install`
-# (scripts/test.sh does): it
+# Checks the published artifacts the way users get them. Run after `mvn install` (scripts/test.sh
+# does): the second build skips the tests, so the test jars the starter's tests depend on come
+# from that install. It
 #   1. builds the published modules a second time from clean and deploys them to a staging
 #      repository under target/release-check (no network, no credentials);
 #   2. compares every jar of the two builds byte for byte (reproducible builds);
@@ -20,7 +21,7 @@ echo "== release check: graceful-drain $VERSION"
 for m in "${PUBLISHED[@]}"; do
   for kind in "" -sources -javadoc; do
     jar="$m/target/$m-$VERSION$kind.jar"
-    [ -f "$jar" ] || { echo "missing $jar: run mvn verify first" >&2; exit 1; }
+    [ -f "$jar" ] || { echo "missing $jar: run mvn install first" >&2; exit 1; }
     cp "$jar" "$WORK/first/"
   done
 done

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test of the project: the Mermaid diagrams of the docs parse, then unit tests,
-# real-server tests and the end-to-end tests behind real nginx (mvn verify), then the release
+# real-server tests and the end-to-end tests behind real nginx (mvn install), then the release
 # check (scripts/release-check.sh: the published jars built twice and compared, staged, and two
 # consumer apps built and run against them through drain-bom). Installs nginx from Debian's
 # packages when it is missing (needs root or sudo); the diagram check needs Node.js/npm.
@@ -16,7 +16,7 @@ else
   MERMAID=true
   (cd docs/mermaid-check && node check.mjs)   # a diagram that does not parse fails the run
 fi
-mvn -B -ntp verify "$@"
+mvn -B -ntp install "$@"   # install: the release check below rebuilds on what it installed
 if [ "$MERMAID" = true ]; then
   # the reports the end-to-end tests wrote (the demo's and the chain lab's)
   (cd docs/mermaid-check && node check.mjs --generated)
