@@ -12,6 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PUBLISHED=(drain-core drain-test drain-servlet drain-netty drain-spring-starter)
 VERSION=$(sed -n 's#^  <version>\(.*\)</version>$#\1#p' pom.xml | head -1)
+[ -n "$VERSION" ] || { echo "cannot read the version from pom.xml" >&2; exit 1; }
 WORK="$PWD/target/release-check"
 M2="${M2_REPO:-$HOME/.m2/repository}"
 rm -rf "$WORK"
@@ -43,16 +44,31 @@ for first in "$WORK"/first/*.jar; do
 done
 [ "$differ" = 0 ] || exit 1
 echo "reproducible: $(ls "$WORK/first" | wc -l) jars identical in two builds"
-echo "staged: $(cd "$WORK/staging" && find . -name '*.jar' -o -name '*.pom' | grep -v maven-metadata \
-  | sed 's#.*/##; s#-[0-9]\{8\}\.[0-9]\{6\}-[0-9]*#-SNAPSHOT#' | sort | tr '\n' ' ')"
-if grep -l '\${' $(find "$WORK/staging" -name '*.pom') >/dev/null 2>&1; then
-  echo "a staged POM still has a \${...} placeholder" >&2
+# What was staged is exactly what is published: the BOM's POM, and each module's POM, jar,
+# sources and Javadoc (snapshot timestamps read as -SNAPSHOT); nothing else, no parent.
+staged=$(cd "$WORK/staging" && find . -type f \( -name '*.jar' -o -name '*.pom' \) \
+  | sed 's#.*/##; s#-[0-9]\{8\}\.[0-9]\{6\}-[0-9]*#-SNAPSHOT#' | sort)
+expected=$( { echo "drain-bom-$VERSION.pom"
+  for m in "${PUBLISHED[@]}"; do
+    printf '%s\n' "$m-$VERSION.pom" "$m-$VERSION.jar" "$m-$VERSION-sources.jar" \
+      "$m-$VERSION-javadoc.jar"
+  done; } | sort)
+if [ "$staged" != "$expected" ]; then
+  echo "staged files differ from the published set:" >&2
+  diff <(echo "$expected") <(echo "$staged") >&2 || true
   exit 1
 fi
-if grep -l '<parent>' $(find "$WORK/staging" -name '*.pom') >/dev/null 2>&1; then
-  echo "a staged POM names a parent, which is not published" >&2
-  exit 1
-fi
+echo "staged: $(echo "$staged" | wc -l) files: $(echo "$staged" | tr '\n' ' ')"
+for pom in $(find "$WORK/staging" -name '*.pom'); do
+  if grep -q '\${' "$pom"; then
+    echo "staged POM with a \${...} placeholder: $pom" >&2
+    exit 1
+  fi
+  if grep -q '<parent>' "$pom"; then
+    echo "staged POM naming a parent, which is not published: $pom" >&2
+    exit 1
+  fi
+done
 
 # 3. The consumer build: graceful-drain from the staging repository only; everything else from
 # a view of the local repository without dev/drain (then Maven Central), into a fresh local

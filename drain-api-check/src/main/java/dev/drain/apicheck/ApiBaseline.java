@@ -2,12 +2,14 @@ package dev.drain.apicheck;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.reflect.AnnotatedElement;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Field;
 import java.lang.reflect.Member;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.lang.reflect.Type;
+import java.lang.reflect.TypeVariable;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -124,7 +126,10 @@ public final class ApiBaseline {
     }
   }
 
-  /** A type users can name: public, or protected inside a public type, and not synthetic. */
+  /**
+   * A type users can name: public, or protected inside a type they can extend, and not
+   * synthetic.
+   */
   private static boolean visible(Class<?> type) {
     if (type.isSynthetic() || type.isAnonymousClass() || type.isLocalClass()) {
       return false;
@@ -135,13 +140,19 @@ public final class ApiBaseline {
       return Modifier.isPublic(modifiers);
     }
     boolean exposed = Modifier.isPublic(modifiers)
-        || (Modifier.isProtected(modifiers) && !Modifier.isFinal(outer.getModifiers()));
+        || (Modifier.isProtected(modifiers) && subclassable(outer));
     return exposed && visible(outer);
+  }
+
+  /** Whether users can extend the type, and so use its protected members. */
+  private static boolean subclassable(Class<?> type) {
+    return !Modifier.isFinal(type.getModifiers()) && !type.isEnum() && !type.isRecord()
+        && !type.isSealed() && !type.isInterface();
   }
 
   private static void describe(Class<?> type, TreeSet<String> lines) {
     String name = type.getName();
-    StringBuilder head = new StringBuilder(type.toGenericString());
+    StringBuilder head = new StringBuilder(declaration(type));
     Type superclass = type.getGenericSuperclass();
     if (superclass != null && superclass != Object.class && !type.isEnum() && !type.isRecord()) {
       head.append(" extends ").append(superclass.getTypeName());
@@ -156,12 +167,16 @@ public final class ApiBaseline {
           .map(Class::getName).sorted().collect(Collectors.joining(", ")));
     }
     lines.add(name + " : " + head);
-    boolean subclassable = !Modifier.isFinal(type.getModifiers()) && !type.isEnum()
-        && !type.isRecord() && !type.isSealed();
-    List<Member> members = new ArrayList<>();
-    members.addAll(Arrays.asList(type.getDeclaredConstructors()));
-    members.addAll(Arrays.asList(type.getDeclaredMethods()));
-    members.addAll(Arrays.asList(type.getDeclaredFields()));
+    boolean subclassable = subclassable(type);
+    List<Member> members = new ArrayList<>(Arrays.asList(type.getDeclaredConstructors()));
+    // Members declared here and those inherited from superclasses users cannot see (a public
+    // method of a package-private base class is part of this type's API).
+    for (Class<?> owner = type; owner != null
+        && (owner == type || !Modifier.isPublic(owner.getModifiers()));
+        owner = owner.getSuperclass()) {
+      members.addAll(Arrays.asList(owner.getDeclaredMethods()));
+      members.addAll(Arrays.asList(owner.getDeclaredFields()));
+    }
     for (Member member : members) {
       int modifiers = member.getModifiers();
       boolean exposed = Modifier.isPublic(modifiers)
@@ -173,14 +188,50 @@ public final class ApiBaseline {
     }
   }
 
+  /**
+   * The type's declaration, built here rather than by {@link Class#toGenericString()}, whose
+   * output differs between JDKs (from JDK 23 it prints {@code sealed} itself).
+   */
+  private static String declaration(Class<?> type) {
+    int modifiers = type.getModifiers() & Modifier.classModifiers();
+    if (type.isInterface()) {
+      modifiers &= ~Modifier.ABSTRACT;   // implied
+    }
+    String kind = type.isAnnotation() ? "@interface" : type.isInterface() ? "interface"
+        : type.isEnum() ? "enum" : type.isRecord() ? "record" : "class";
+    StringBuilder text = new StringBuilder(annotations((AnnotatedElement) type));
+    String words = Modifier.toString(modifiers);
+    text.append(words.isEmpty() ? "" : words + " ").append(type.isSealed() ? "sealed " : "")
+        .append(kind).append(' ').append(type.getName());
+    TypeVariable<?>[] parameters = type.getTypeParameters();
+    if (parameters.length > 0) {
+      text.append(Arrays.stream(parameters).map(ApiBaseline::typeParameter)
+          .collect(Collectors.joining(",", "<", ">")));
+    }
+    return text.toString();
+  }
+
+  private static String typeParameter(TypeVariable<?> variable) {
+    String bounds = Arrays.stream(variable.getBounds()).filter(bound -> bound != Object.class)
+        .map(Type::getTypeName).collect(Collectors.joining(" & "));
+    return bounds.isEmpty() ? variable.getName() : variable.getName() + " extends " + bounds;
+  }
+
+  /** The annotations that change how users may use an element. */
+  private static String annotations(AnnotatedElement element) {
+    return (element.isAnnotationPresent(Deprecated.class) ? "@Deprecated " : "")
+        + (element.isAnnotationPresent(FunctionalInterface.class) ? "@FunctionalInterface " : "");
+  }
+
   private static String signature(Member member) {
+    String annotations = annotations((AnnotatedElement) member);
     if (member instanceof Constructor<?> constructor) {
-      return constructor.toGenericString();
+      return annotations + constructor.toGenericString();
     }
     if (member instanceof Method method) {
-      return method.toGenericString();
+      return annotations + method.toGenericString();
     }
-    return ((Field) member).toGenericString();
+    return annotations + ((Field) member).toGenericString();
   }
 
   private static String bullets(List<String> lines) {

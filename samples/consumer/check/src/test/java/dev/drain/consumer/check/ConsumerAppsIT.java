@@ -32,6 +32,8 @@ class ConsumerAppsIT {
   private static final Path APPS = Path.of("..").toAbsolutePath().normalize();
   private static final String JAVA = ProcessHandle.current().info().command().orElse("java");
   private static final Duration GRACE = Duration.ofSeconds(15);
+  /** Long enough to see readiness turn 503 on a busy machine before the server stops. */
+  private static final Duration PROPAGATION_DELAY = Duration.ofSeconds(5);
   private static final HttpClient CLIENT = HttpClient.newBuilder()
       .connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -60,7 +62,7 @@ class ConsumerAppsIT {
   private static String serveAndDrain(String path, List<String> launch) throws Exception {
     List<String> command = new ArrayList<>(List.of(JAVA));
     command.addAll(launch);
-    command.addAll(List.of("--drain.propagation-delay=2s",
+    command.addAll(List.of("--drain.propagation-delay=" + PROPAGATION_DELAY.toSeconds() + "s",
         "--drain.grace-period=" + GRACE.toSeconds() + "s"));
     // A file, not a pipe: a pipe read while the process exits can lose its last lines.
     Path output = Files.createTempFile("consumer-app", ".log");
@@ -73,15 +75,17 @@ class ConsumerAppsIT {
 
       assertEquals("200 hello", get(base + "/hello"), path + " GET /hello");
       assertEquals("200 ready", get(base + "/readyz").trim(), path + " GET /readyz");
+      // still running when the delay ends and the server stops accepting
+      long slowMillis = PROPAGATION_DELAY.toMillis() + 1000;
       CompletableFuture<HttpResponse<String>> slow = CLIENT.sendAsync(
-          HttpRequest.newBuilder(URI.create(base + "/slow?ms=3000")).build(),
+          HttpRequest.newBuilder(URI.create(base + "/slow?ms=" + slowMillis)).build(),
           HttpResponse.BodyHandlers.ofString());
       await("slow request started").atMost(Duration.ofSeconds(10))
           .until(() -> find(output, "SLOW started") != null);
 
       long sigterm = System.nanoTime();
       process.destroy();   // SIGTERM
-      await("readiness 503 during the propagation delay").atMost(Duration.ofSeconds(2))
+      await("readiness 503 during the propagation delay").atMost(PROPAGATION_DELAY)
           .ignoreExceptions().until(() -> get(base + "/readyz").startsWith("503"));
       HttpResponse<String> slowResponse = slow.get(GRACE.toSeconds(), TimeUnit.SECONDS);
       assertEquals("200 slow", slowResponse.statusCode() + " " + slowResponse.body(),
@@ -89,6 +93,8 @@ class ConsumerAppsIT {
       assertTrue(process.waitFor(GRACE.toSeconds(), TimeUnit.SECONDS),
           path + ": the app must exit within its grace period");
       long tookMillis = Duration.ofNanos(System.nanoTime() - sigterm).toMillis();
+      assertTrue(tookMillis < GRACE.toMillis(), path + ": exit " + tookMillis
+          + " ms after SIGTERM, after the " + GRACE.toMillis() + " ms grace period");
       assertEquals(143, process.exitValue(), path + ": exit value after SIGTERM");
       String drained = find(output, "DRAINED ");
       assertTrue(drained != null && drained.startsWith("DRAINED clean=true")
