@@ -173,7 +173,7 @@ final class Chain implements AutoCloseable {
   }
 
   private NginxProcess nginx(String name) throws Exception {
-    NginxProcess nginx = new NginxProcess(name, dir.resolve(name), RollingDemo.freePort());
+    NginxProcess nginx = new NginxProcess(name, dir.resolve(name), Ports.free());
     everything.add(nginx);
     return nginx;
   }

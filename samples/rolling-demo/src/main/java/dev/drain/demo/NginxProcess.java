@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * One private nginx (Debian's binary, its own prefix and loopback port) whose whole
@@ -73,8 +74,25 @@ final class NginxProcess implements AutoCloseable {
           .redirectOutput(prefix.resolve("logs/stdout.log").toFile())
           .start();
       Instance.waitForPort(port, 10_000);
+      // nginx listens before it writes its pid file, and `nginx -s` reads that file: a reload
+      // right after the start failed with "open() nginx.pid failed" (once, in a clean-clone
+      // build).
+      awaitPidFile(10_000);
     } else {
       signal("reload");
+    }
+  }
+
+  private void awaitPidFile(long timeoutMillis) throws IOException {
+    Path pidFile = prefix.resolve("nginx.pid");
+    String pid = Long.toString(process.pid());
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+    while (!(Files.exists(pidFile) && Files.readString(pidFile).trim().equals(pid))) {
+      if (System.nanoTime() > deadline || !process.isAlive()) {
+        throw new IllegalStateException(name + ": nginx wrote no pid file " + pidFile
+            + " within " + timeoutMillis + " ms (alive: " + process.isAlive() + ")");
+      }
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
     }
   }
 

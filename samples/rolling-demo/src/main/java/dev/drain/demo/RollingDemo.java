@@ -1,8 +1,6 @@
 package dev.drain.demo;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -171,12 +169,6 @@ public final class RollingDemo {
     return md.toString();
   }
 
-  static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    }
-  }
-
   /** One mode: its nginx, its instances, its traffic. */
   private static final class Run {
     private final String mode;
@@ -242,7 +234,7 @@ public final class RollingDemo {
       System.out.printf(Locale.ROOT, "== %s: %d instances, %d rounds, grace %d ms%n", mode, count,
           rounds, graceMillis);
       List<Instance> live = new ArrayList<>();
-      try (Nginx nginx = new Nginx(dir.resolve("nginx"), freePort())) {
+      try (Nginx nginx = new Nginx(dir.resolve("nginx"), Ports.free())) {
         for (int i = 0; i < count; i++) {
           live.add(launch());
         }

@@ -57,7 +57,7 @@ class RetrySafeRefusalIT {
   void aRefusedUploadIsRetriedElsewhereOnlyWhenNginxIsToldTo(Nginx.Retry retry) throws Exception {
     Instance draining = Instance.start("draining-" + retry, jar, dir, List.of(
         "--drain.grace-period=14s", "--drain.propagation-delay=8s"), java.time.Duration.ZERO);
-    try (Nginx nginx = new Nginx(dir.resolve("nginx-" + retry), RollingDemo.freePort(), retry)) {
+    try (Nginx nginx = new Nginx(dir.resolve("nginx-" + retry), Ports.free(), retry)) {
       draining.awaitReady(30_000);
       giveEvidenceOfSlowUploads(draining.port);
       nginx.route(List.of(draining.port), List.of(backup.port));
