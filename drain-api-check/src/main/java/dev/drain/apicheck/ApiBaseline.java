@@ -26,7 +26,7 @@ import java.util.stream.Stream;
  *
  * <p>{@link #list} loads every class compiled into a module's output directory outside its
  * {@code internal} packages and writes one line per public type and one per public or protected
- * member, with its full generic signature. {@link #check} compares that listing with the
+ * member, with its full generic signature. {@link #assertMatchesBaseline} compares that listing with the
  * module's committed baseline ({@code api/<module>.api}) and fails with the lines added and
  * removed; with {@code -Ddrain.api.update=true} it rewrites the baseline instead, so an intended
  * change is one reviewed diff. It also fails when a signature names a type from an {@code
@@ -34,7 +34,7 @@ import java.util.stream.Stream;
  */
 public final class ApiBaseline {
 
-  /** The system property that makes {@link #check} rewrite the baseline. */
+  /** The system property that makes {@link #assertMatchesBaseline} rewrite the baseline. */
   public static final String UPDATE_PROPERTY = "drain.api.update";
 
   private static final String HEADER = "# The public API of %s: one line per public type and per"
@@ -52,7 +52,7 @@ public final class ApiBaseline {
    * @throws AssertionError when the API differs from the baseline, the baseline is missing, or
    *     a signature names an {@code internal} type
    */
-  public static void check(String module, Path moduleDir) {
+  public static void assertMatchesBaseline(String module, Path moduleDir) {
     List<String> actual = list(moduleDir.resolve("target/classes"));
     List<String> leaks = actual.stream().filter(line -> line.contains(".internal."))
         .collect(Collectors.toList());
