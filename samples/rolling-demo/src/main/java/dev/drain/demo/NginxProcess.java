@@ -74,9 +74,9 @@ final class NginxProcess implements AutoCloseable {
           .redirectOutput(prefix.resolve("logs/stdout.log").toFile())
           .start();
       Instance.waitForPort(port, 10_000);
-      // nginx listens before it writes its pid file, and `nginx -s` reads that file: a reload
-      // right after the start failed with "open() nginx.pid failed" (once, in a clean-clone
-      // build).
+      // The port answering is not proof that this nginx serves it: in a clean-clone build a
+      // sample instance held the port, nginx exited on "Address already in use", and the
+      // first reload failed on the missing pid file. The pid file names this nginx's master.
       awaitPidFile(10_000);
     } else {
       signal("reload");
