@@ -25,6 +25,9 @@ public record Admission(boolean admitted, String reason, Duration retryAfter) {
   /** The value of {@link #REFUSED_HEADER}: nothing of the request was processed. */
   public static final String NOT_PROCESSED = "not-processed";
 
+  /** The content type of a refusal's body, {@link #refusalBody()}. */
+  public static final String REFUSAL_CONTENT_TYPE = "text/plain;charset=utf-8";
+
   private static final Admission ADMIT = new Admission(true, "admitted", Duration.ZERO);
 
   /**
@@ -68,5 +71,42 @@ public record Admission(boolean admitted, String reason, Duration retryAfter) {
   public long retryAfterSeconds() {
     long seconds = retryAfter.getSeconds();
     return retryAfter.getNano() > 0 ? seconds + 1 : seconds;
+  }
+
+  /**
+   * Returns the refusal of a request that arrived after the drain completed (its {@link
+   * Inflight#tracked()} was false): the instance is going away, the request was not processed.
+   *
+   * @param retryAfter what to send as {@code Retry-After}
+   * @return the refusal
+   */
+  public static Admission drained(Duration retryAfter) {
+    return refuse("drained: this instance is shutting down", retryAfter);
+  }
+
+  /**
+   * Returns the headers every adapter sends with a refusal, in this order: {@code Retry-After}
+   * (whole seconds), {@code Connection: close} and {@link #REFUSED_HEADER}: {@link
+   * #NOT_PROCESSED}; the status is {@code 503} and the body {@link #refusalBody()}. One place, so
+   * that the servlet and Netty adapters refuse alike.
+   *
+   * @return the header names and values, in a fixed order
+   */
+  public java.util.Map<String, String> refusalHeaders() {
+    java.util.Map<String, String> headers = new java.util.LinkedHashMap<>();
+    headers.put("Retry-After", Long.toString(retryAfterSeconds()));
+    headers.put("Connection", "close");
+    headers.put(REFUSED_HEADER, NOT_PROCESSED);
+    return java.util.Collections.unmodifiableMap(headers);
+  }
+
+  /**
+   * Returns the body of a refusal: the reason and a line feed, UTF-8, of type {@link
+   * #REFUSAL_CONTENT_TYPE}.
+   *
+   * @return the body's bytes
+   */
+  public byte[] refusalBody() {
+    return (reason + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
   }
 }

@@ -300,6 +300,18 @@ public final class Drain {
     return listeners.remove(listener);
   }
 
+  /**
+   * Logs a warning on the library's log ({@code dev.drain}), kept visible while the JVM shuts
+   * down: for an adapter that finds the drain undermined (its server's threads shut down before
+   * the drain ended, say) and must say so where the drain's own lines go.
+   *
+   * @param message the warning, naming the cause and the fix; must not be null
+   */
+  public void warn(String message) {
+    Objects.requireNonNull(message, "message");
+    DrainLog.write(System.Logger.Level.WARNING, () -> message);
+  }
+
   private void onQuiescent() {
     DrainRun current = run;
     if (current != null) {
@@ -315,8 +327,10 @@ public final class Drain {
     listeners.fire(new DrainEvent.Drained(result));
     DrainLog.write(result.clean() ? System.Logger.Level.INFO : System.Logger.Level.WARNING,
         () -> "graceful-drain: drained in " + result.duration().toMillis() + " ms"
-            + (result.clean() ? ", nothing cut" : ", cut at the deadline: " + result.cut()
-                + " and " + result.cutWithoutBody() + " bodyless request(s)"));
+            + (result.clean() ? ", nothing cut"
+                : (result.deadlineReached() ? ", cut at the deadline: "
+                    : ", cut by their connection closing before their response: ")
+                + result.cut() + " and " + result.cutWithoutBody() + " bodyless request(s)"));
     completion.complete(result);
   }
 

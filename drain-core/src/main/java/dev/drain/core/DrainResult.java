@@ -9,11 +9,14 @@ import java.util.Objects;
  *
  * @param reason what started the drain, e.g. {@code "SIGTERM"}
  * @param duration time from the drain's start to its end
- * @param deadlineReached whether the drain ended at its deadline with requests still in flight
- * @param cut the uploads (requests with a body) still in flight at the deadline, each with its
- *     progress; empty when none
- * @param cutWithoutBody how many bodyless requests were still in flight at the deadline (they are
- *     counted, not listed, so that tracking them costs one counter update)
+ * @param deadlineReached whether the drain ended at its deadline with requests still in flight;
+ *     a drain can be cut without reaching it (see {@code cut})
+ * @param cut the uploads (requests with a body) cut: those whose connection closed before their
+ *     response was written while the drain ran ({@link Inflight#abort()}: the client went away,
+ *     the server's event loops were shut down under them), then those still in flight at the
+ *     deadline; each with its progress; empty when none
+ * @param cutWithoutBody how many bodyless requests were cut, the same two ways (they are counted,
+ *     not listed, so that tracking them costs one counter update)
  * @param refused how many requests were refused while draining
  * @param admittedUploads how many uploads (a body of 1 MiB or more, or of unknown length) were
  *     admitted while draining, mostly those the proxy still sent during the propagation delay
@@ -53,7 +56,7 @@ public record DrainResult(
   }
 
   /**
-   * A request that was in flight at the deadline.
+   * A request that was cut: in flight at the deadline, or ended by its connection closing first.
    *
    * @param method its method
    * @param path its path

@@ -38,6 +38,18 @@ public interface Inflight extends AutoCloseable {
   void close();
 
   /**
+   * Ends the request because it did not end the normal way: its connection closed, reset or
+   * failed before the last byte of its response was written (the client went away, a write
+   * failed, the server's event loops were shut down under it). While a drain runs such a request
+   * is listed in the {@link DrainResult} as cut, and the drain is not {@link DrainResult#clean()};
+   * before a drain it ends like {@link #close()}. Whichever of the two comes first ends the
+   * request; the other does nothing.
+   */
+  default void abort() {
+    close();
+  }
+
+  /**
    * Returns whether this request counts toward the in-flight total. It does not when it began
    * after the drain had completed; the adapter should then answer 503 with {@code Connection:
    * close}.

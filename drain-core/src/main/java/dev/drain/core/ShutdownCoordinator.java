@@ -140,6 +140,33 @@ public final class ShutdownCoordinator {
   }
 
   /**
+   * Returns the stage completed when {@link #shutdown(String)} has run to its end: the drain is
+   * over and the server's stop returned (or its budget ran out). Pending until a shutdown starts.
+   *
+   * @return the stage, completed with the drain's result
+   */
+  public java.util.concurrent.CompletionStage<DrainResult> termination() {
+    return done.minimalCompletionStage();
+  }
+
+  /**
+   * Blocks until {@link #shutdown(String)} has run to its end (see {@link #termination()}): what
+   * a plain application's {@code main} calls where it would wait for its server channel to close,
+   * so that nothing in {@code main} (a {@code finally} that shuts Netty's event loops down, say)
+   * runs while the drain still serves. Returns at once when the shutdown is already over.
+   *
+   * @return the drain's result
+   * @throws InterruptedException when the waiting thread is interrupted
+   */
+  public DrainResult awaitTermination() throws InterruptedException {
+    try {
+      return done.get();
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("graceful-drain: shutdown failed", e.getCause());
+    }
+  }
+
+  /**
    * Starts the drain now without waiting for it, for a framework that learns of the shutdown
    * before its sequence reaches the coordinator (Spring publishes the context's close before it
    * stops its lifecycles): {@link #shutdown(String)} later waits for the same drain and counts

@@ -43,6 +43,9 @@ public final class RawHttp2 implements AutoCloseable {
   /** A GOAWAY frame the server sent, and when it arrived ({@link System#nanoTime()}). */
   public record GoAway(int lastStreamId, int errorCode, long nanos) {}
 
+  /** A RST_STREAM frame the server sent: its stream and error code. */
+  public record Reset(int streamId, int errorCode) {}
+
   /**
    * A response: its stream, status (-1 when its encoding is not one this client reads), body
    * and when its last frame arrived ({@link System#nanoTime()}).
@@ -54,6 +57,7 @@ public final class RawHttp2 implements AutoCloseable {
   private final OutputStream out;
   private final String authority;
   private final List<GoAway> goAways = new CopyOnWriteArrayList<>();
+  private final List<Reset> resets = new CopyOnWriteArrayList<>();
   private final Map<Integer, Pending> pending = new ConcurrentHashMap<>();
   private final CompletableFuture<Void> closed = new CompletableFuture<>();
   private int nextStreamId = 1;
@@ -174,6 +178,58 @@ public final class RawHttp2 implements AutoCloseable {
   }
 
   /**
+   * Opens a new stream with {@code POST path} and sends {@code firstBytes} of its body without
+   * ending the stream: the request is still arriving, as an upload's is. {@link #endStream}
+   * ends it; until then the server may answer early.
+   *
+   * @param path the path and query, under 127 bytes
+   * @param firstBytes the first body bytes, sent in one DATA frame (at most 16 KiB)
+   * @return the stream's id and the future of its response, which completes exceptionally when
+   *     the server resets the stream before answering or the connection closes first
+   * @throws IOException when the request cannot be written
+   */
+  public Map.Entry<Integer, CompletableFuture<Response>> postOpen(String path, byte[] firstBytes)
+      throws IOException {
+    ByteArrayOutputStream block = new ByteArrayOutputStream();
+    block.write(0x83); // :method POST (static index 3)
+    block.write(0x86); // :scheme http (static index 6)
+    literal(block, 4, path); // :path
+    literal(block, 1, authority); // :authority
+    Pending request = new Pending();
+    int id;
+    synchronized (out) {
+      id = nextStreamId;
+      nextStreamId += 2;
+      pending.put(id, request);
+      writeFrame(HEADERS, END_HEADERS, id, block.toByteArray());
+      writeFrame(DATA, 0, id, firstBytes);
+    }
+    if (closed.isDone()) {
+      request.future.completeExceptionally(new IOException("connection closed by the server"));
+    }
+    return Map.entry(id, request.future);
+  }
+
+  /**
+   * Sends an empty DATA frame that ends stream {@code streamId}.
+   *
+   * @param streamId a stream {@link #postOpen} opened
+   * @throws IOException when it cannot be written
+   */
+  public void endStream(int streamId) throws IOException {
+    writeFrame(DATA, END_STREAM, streamId, new byte[0]);
+  }
+
+  /**
+   * Returns the RST_STREAM frames received so far, in order.
+   *
+   * @return a live view
+   */
+  public List<Reset> resets() {
+    return resets;
+  }
+
+  /**
    * Returns the id the next stream will get.
    *
    * @return an odd number
@@ -273,6 +329,7 @@ public final class RawHttp2 implements AutoCloseable {
       case HEADERS -> onHeaders(flags, streamId, payload);
       case DATA -> onData(flags, streamId, payload);
       case RST_STREAM -> {
+        resets.add(new Reset(streamId, ByteBuffer.wrap(payload).getInt()));
         Pending request = pending.remove(streamId);
         if (request != null) {
           request.future.completeExceptionally(new IOException("stream " + streamId

@@ -184,8 +184,14 @@ public final class DrainRun {
     while ((timer = timers.poll()) != null) {
       timer.cancel();
     }
-    List<DrainResult.CutRequest> cut = deadlineReached ? policy.cut(tracker) : List.of();
-    long cutWithoutBody = deadlineReached ? Math.max(0, tracker.inflight() - cut.size()) : 0;
+    // what closed before its response while draining, then what the deadline cut
+    List<DrainResult.CutRequest> cut = new java.util.ArrayList<>(tracker.abortedUploads());
+    long cutWithoutBody = tracker.abortedWithoutBody();
+    if (deadlineReached) {
+      List<DrainResult.CutRequest> atDeadline = policy.cut(tracker);
+      cut.addAll(atDeadline);
+      cutWithoutBody += Math.max(0, tracker.inflight() - atDeadline.size());
+    }
     DrainResult result =
         new DrainResult(
             reason,

@@ -1,6 +1,7 @@
 package dev.drain.core.internal;
 
 import dev.drain.core.DrainClock;
+import dev.drain.core.DrainResult;
 import dev.drain.core.Inflight;
 import dev.drain.core.RequestInfo;
 import dev.drain.core.ReusableInflight;
@@ -36,6 +37,13 @@ public final class InflightTracker {
   private final Set<TrackedUpload> uploads = ConcurrentHashMap.newKeySet();
   private final DrainClock clock;
   private final UploadRates rates;
+  /** Requests aborted while a drain ran: cut, though no deadline cut them. */
+  private final java.util.Queue<DrainResult.CutRequest> abortedUploads =
+      new java.util.concurrent.ConcurrentLinkedQueue<>();
+  private final java.util.concurrent.atomic.LongAdder abortedWithoutBody =
+      new java.util.concurrent.atomic.LongAdder();
+  /** Set when the drain starts ({@link #seal()}): aborts are recorded from then on. */
+  private volatile boolean draining;
 
   /**
    * Creates a tracker.
@@ -89,8 +97,44 @@ public final class InflightTracker {
     counter.exit();
   }
 
+  /**
+   * Ends a request that did not end the normal way (see {@link Inflight#abort()}): while a drain
+   * runs and has not completed, it is recorded as cut first, so that the drain's result lists it
+   * when the count reaches zero through this very end.
+   */
+  void abort(TrackedRequest request) {
+    if (draining && !counter.done()) {
+      if (request instanceof TrackedUpload upload) {
+        abortedUploads.add(new DrainResult.CutRequest(upload.info.method(), upload.info.path(),
+            upload.bytes(), upload.info.contentLength()));
+      } else {
+        abortedWithoutBody.increment();
+      }
+    }
+    end(request);
+  }
+
+  /**
+   * Returns the uploads aborted since the drain started.
+   *
+   * @return a snapshot, in the order they were aborted
+   */
+  public List<DrainResult.CutRequest> abortedUploads() {
+    return new ArrayList<>(abortedUploads);
+  }
+
+  /**
+   * Returns how many bodyless requests were aborted since the drain started.
+   *
+   * @return the count
+   */
+  public long abortedWithoutBody() {
+    return abortedWithoutBody.sum();
+  }
+
   /** Makes the count exact from now on; see {@link InflightCounter#seal()}. */
   public void seal() {
+    draining = true;
     counter.seal();
   }
 

@@ -38,4 +38,12 @@ final class ReusableRequest extends TrackedRequest implements ReusableInflight {
       tracker.end(this);
     }
   }
+
+  @Override
+  public void abort() {
+    if ((int) CLOSED.getAcquire(this) == 0) {
+      CLOSED.setRelease(this, 1);
+      tracker.abort(this);
+    }
+  }
 }

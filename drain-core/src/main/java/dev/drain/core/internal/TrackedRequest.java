@@ -49,6 +49,16 @@ class TrackedRequest implements Inflight {
     }
   }
 
+  @Override
+  public void abort() {
+    if (closed == 0) {
+      beforeEnd();
+    }
+    if ((int) CLOSED.compareAndExchange(this, 0, 1) == 0) {
+      tracker.abort(this);
+    }
+  }
+
   /**
    * Runs once or more just before the first close, while the server's request is still valid;
    * bodyless requests have nothing to do.
