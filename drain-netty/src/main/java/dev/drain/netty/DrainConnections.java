@@ -2,13 +2,14 @@ package dev.drain.netty;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.socket.DuplexChannel;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The open connections of one {@link NettyDrain}: HTTP/1.1 connections, each known by its {@link
@@ -17,12 +18,27 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class DrainConnections {
 
+  /**
+   * How long a connection with nothing in flight is kept after StopAccepting when it may be
+   * about to send a request: the codec holds the start of a head (split across TCP segments), or
+   * the connection was accepted as the listener closed and has sent nothing yet. A head that
+   * completes in time is served; a silent or slow one does not hold the connection longer.
+   */
+  static final Duration HEAD_WAIT = Duration.ofMillis(500);
+
   private final Set<DrainHandler> open = ConcurrentHashMap.newKeySet();
   private final Set<Http2DrainHandler> http2 = ConcurrentHashMap.newKeySet();
   private volatile boolean stoppedAccepting;
 
+  /**
+   * Registers a connection; one that arrives after {@link #stopAccepting()} (accepted while the
+   * listener was closing, or registered after the walk over the open ones) is ended like the
+   * others once it has had {@link #HEAD_WAIT} to send its request.
+   */
   void add(DrainHandler handler) {
-    open.add(handler);
+    if (open.add(handler) && stoppedAccepting) {
+      runOn(handler.context(), () -> closeWhenIdle(handler, false));
+    }
   }
 
   void remove(DrainHandler handler) {
@@ -35,6 +51,11 @@ final class DrainConnections {
 
   void removeHttp2(Http2DrainHandler handler) {
     http2.remove(handler);
+  }
+
+  /** The HTTP/1.1 connections' handlers, for tests. */
+  List<DrainHandler> http1() {
+    return List.copyOf(open);
   }
 
   int size() {
@@ -52,11 +73,11 @@ final class DrainConnections {
       handler.stopAccepting();
     }
     for (DrainHandler handler : open) {
-      runOn(handler.context(), () -> closeIfIdle(handler));
+      runOn(handler.context(), () -> closeWhenIdle(handler, true));
     }
   }
 
-  /** Whether {@link #stopAccepting()} ran: connections added later are ended at once. */
+  /** Whether {@link #stopAccepting()} ran: connections added later are ended too. */
   boolean stoppedAccepting() {
     return stoppedAccepting;
   }
@@ -65,7 +86,7 @@ final class DrainConnections {
   private static void runOn(ChannelHandlerContext ctx, Runnable task) {
     try {
       ctx.executor().execute(task);
-    } catch (java.util.concurrent.RejectedExecutionException shutDown) {
+    } catch (RejectedExecutionException shutDown) {
       ctx.channel().close();
     }
   }
@@ -73,23 +94,40 @@ final class DrainConnections {
   /** Called by a handler on its event loop when a response was written. */
   void settled(DrainHandler handler) {
     if (stoppedAccepting) {
-      closeIfIdle(handler);
-    }
-  }
-
-  private static void closeIfIdle(DrainHandler handler) {
-    // a handler that left the pipeline (its connection turned to HTTP/2) ends nothing
-    if (!handler.context().isRemoved() && handler.idle()) {
-      handler.endIdle();
+      closeWhenIdle(handler, true);
     }
   }
 
   /**
-   * Ends every HTTP/1.1 connection after what was written to it, and returns at once. Its output
-   * is shut down (a FIN after the last byte) and it closes when the client closes its side, or
-   * once the last response's bytes had time to reach a client reading at the drain's minimum
-   * rate ({@link DrainHandler#lingerNanos()}): a close any earlier could reset the connection and
-   * discard the bytes still in the kernel's buffer. HTTP/2 connections close gracefully.
+   * Ends the connection if it has no request in flight: at once when its codec holds nothing of
+   * a next request; otherwise after {@link #HEAD_WAIT}, unless a request began meanwhile (it then
+   * ends after that request's response). On the handler's event loop.
+   */
+  private static void closeWhenIdle(DrainHandler handler, boolean now) {
+    // a handler that left the pipeline (its connection turned to HTTP/2) ends nothing
+    if (handler.context().isRemoved() || !handler.noRequest()) {
+      return;
+    }
+    if (now && handler.codecState() == CodecState.IDLE) {
+      handler.endIdle();
+      return;
+    }
+    Channel channel = handler.context().channel();
+    channel.eventLoop().schedule(() -> {
+      if (!handler.context().isRemoved() && handler.noRequest()) {
+        handler.endIdle();
+      }
+    }, HEAD_WAIT.toNanos(), TimeUnit.NANOSECONDS);
+  }
+
+  /**
+   * Ends every HTTP/1.1 connection after what was written to it, and returns at once. A
+   * connection whose client may still be reading or sending is half-closed and waited for: the
+   * last response's bytes may still be on their way ({@link DrainHandler#lingerNanos()}), for
+   * that long, or a body may still be arriving (a refused upload, its {@code 503} sent), until
+   * the client closes its side or the stop's budget runs out. A
+   * close any earlier could reset the connection and discard what the client was sent. Other
+   * connections close at once. HTTP/2 connections close gracefully.
    *
    * @return completes when every connection is closed
    */
@@ -102,9 +140,14 @@ final class DrainConnections {
       closed.add(future);
       runOn(handler.context(), () -> {
         long linger = handler.lingerNanos();
-        if (channel instanceof DuplexChannel duplex && channel.isActive() && linger > 0) {
-          duplex.shutdownOutput();
-          channel.eventLoop().schedule(() -> channel.close(), linger, TimeUnit.NANOSECONDS);
+        if (!channel.isActive()) {
+          channel.close();
+        } else if (handler.receivingBody()) {
+          // its 503 (or response) is sent and the client is still sending: a close now would
+          // reset the connection under the response; the budget of the stop bounds the wait
+          ConnectionEnd.shutOutput(channel, ConnectionEnd.LINGER);
+        } else if (linger > 0) {
+          ConnectionEnd.shutOutput(channel, Duration.ofNanos(linger));
         } else {
           channel.close();
         }

@@ -6,18 +6,15 @@ import dev.drain.core.Inflight;
 import dev.drain.core.ProbeEndpoint;
 import dev.drain.core.RequestInfo;
 import dev.drain.core.ReusableInflight;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpRequest;
@@ -27,14 +24,10 @@ import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
 import io.netty.handler.codec.http.HttpServerUpgradeHandler;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.channel.socket.DuplexChannel;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Tracks the requests of one connection (or one HTTP/2 stream) for a {@link Drain}: one instance
@@ -71,12 +64,9 @@ import java.util.concurrent.TimeUnit;
  */
 public final class DrainHandler extends ChannelDuplexHandler {
 
-  private static final String NOT_PROCESSED = Admission.NOT_PROCESSED;
   /** Fired by {@code CleartextHttp2ServerUpgradeHandler} (codec-http2, which may be absent). */
   private static final String PRIOR_KNOWLEDGE_EVENT =
       "io.netty.handler.codec.http2.CleartextHttp2ServerUpgradeHandler$PriorKnowledgeUpgradeEvent";
-  /** How long a connection ended after its response waits for the client to close its side. */
-  static final long LINGER_SECONDS = 30;
   /** Responses smaller than this leave the kernel's buffer at once; no linger is computed. */
   private static final long LINGER_MIN_BYTES = 64 * 1024;
   private static final Long NO_BYTES = 0L;
@@ -96,12 +86,16 @@ public final class DrainHandler extends ChannelDuplexHandler {
   /** One listener for every write of this connection: nothing is allocated per request. */
   private final ChannelFutureListener onWritten = this::onWritten;
   private ChannelHandlerContext ctx;
+  /** What the HTTP/1.1 decoder ahead holds of a next request; null on an HTTP/2 stream. */
+  private CodecState codec;
   /** The request whose body is being read, or null. */
   private Inflight reading;
   /** The body being read belongs to a request answered here: release it. */
   private boolean discarding;
-  /** A response told the client the connection closes: read nothing more. */
+  /** A response told the client the connection closes: no new request is served. */
   private boolean closing;
+  /** The connection's output was shut down: nothing more can be answered. */
+  private boolean ended;
   /** The response being written is informational (1xx): its end is not the request's end. */
   private boolean informational;
   /** The response being written ends with closing the connection. */
@@ -142,8 +136,11 @@ public final class DrainHandler extends ChannelDuplexHandler {
       }
     }
     this.ctx = ctx;
-    if (ctx.channel().isActive() && !stream) {
-      shared.connections().add(this);
+    if (!stream) {
+      codec = CodecState.ahead(ctx);
+      if (ctx.channel().isActive()) {
+        shared.connections().add(this);
+      }
     }
   }
 
@@ -180,21 +177,14 @@ public final class DrainHandler extends ChannelDuplexHandler {
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    if (closing && msg instanceof HttpRequest) {
-      // after Connection: close no new request is served; the current body still reaches the
-      // application, which may be answering it before reading it to the end
-      discarding = !(msg instanceof LastHttpContent);
-      ReferenceCountUtil.release(msg);
-      return;
-    }
-    if (msg instanceof HttpRequest request && !onRequest(ctx, request)) {
-      if (msg instanceof LastHttpContent) {
-        discarding = false;
+    if (msg instanceof HttpRequest request) {
+      if (!onRequest(ctx, request)) {
+        // answered here: its body, if any, is released as it arrives
+        discarding = !(msg instanceof LastHttpContent);
+        ReferenceCountUtil.release(msg);
+        return;
       }
-      ReferenceCountUtil.release(msg);
-      return;
-    }
-    if (msg instanceof HttpContent content && !(msg instanceof HttpRequest)) {
+    } else if (msg instanceof HttpContent content) {
       if (discarding) {
         if (msg instanceof LastHttpContent) {
           discarding = false;
@@ -214,12 +204,18 @@ public final class DrainHandler extends ChannelDuplexHandler {
 
   /** Returns true to pass the request on; false when it was answered here. */
   private boolean onRequest(ChannelHandlerContext ctx, HttpRequest request) {
+    if (ended) {
+      return false; // after the end of the output nothing can be answered: the client retries
+    }
+    if (closing) {
+      // read after a response that said Connection: close (pipelined): never dropped unanswered
+      answerHere(ctx, LocalAnswers.refusal(request, Admission.refuse(
+          "not processed: the connection closes after an earlier response",
+          drain.config().retryAfter())));
+      return false;
+    }
     if (!request.decoderResult().isSuccess()) {
-      Throwable cause = request.decoderResult().cause();
-      FullHttpResponse response = respond(request, 400, "text/plain;charset=utf-8",
-          "bad request: " + (cause == null ? "malformed" : cause.getMessage()) + "\n", true);
-      discarding = true;
-      answerHere(ctx, response);
+      answerHere(ctx, LocalAnswers.badRequest(request));
       return false;
     }
     String path = pathOf(request.uri());
@@ -227,31 +223,16 @@ public final class DrainHandler extends ChannelDuplexHandler {
     if (probes.isProbe(path)) {
       ProbeEndpoint.Answer answer = probes.answer(request.method().name(), path,
           request.headers().get(HttpHeaderNames.AUTHORIZATION));
-      FullHttpResponse response = respond(request, answer.status(), answer.contentType(),
-          answer.body(), !HttpUtil.isKeepAlive(request) || drain.isDraining());
-      answer.headers().forEach((name, value) -> response.headers().set(name, value));
-      response.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
-      if (request.method().equals(HttpMethod.HEAD)) {
-        response.content().clear();
-      }
-      discarding = true;
-      answerHere(ctx, response);
+      answerHere(ctx, LocalAnswers.probe(request, answer,
+          !HttpUtil.isKeepAlive(request) || drain.isDraining()));
       return false;
     }
     RequestInfo info = new RequestInfo(request.method().name(), path, bodyLength(request));
     Admission admission = drain.admit(info);
     Inflight inflight = admission.admitted() ? begin(info) : null;
     if (inflight == null || !inflight.tracked()) {
-      String reason = admission.admitted()
-          ? "drained: this instance is shutting down" : admission.reason();
-      long retryAfter = admission.admitted()
-          ? drain.config().retryAfter().toSeconds() : admission.retryAfterSeconds();
-      FullHttpResponse response = respond(request, 503, "text/plain;charset=utf-8",
-          reason + "\n", true);
-      response.headers().set(HttpHeaderNames.RETRY_AFTER, Long.toString(Math.max(0, retryAfter)));
-      response.headers().set(Admission.REFUSED_HEADER, NOT_PROCESSED);
-      discarding = true;
-      answerHere(ctx, response);
+      answerHere(ctx, LocalAnswers.refusal(request, admission.admitted()
+          ? Admission.drained(drain.config().retryAfter()) : admission));
       return false;
     }
     pending.addLast(inflight);
@@ -280,34 +261,36 @@ public final class DrainHandler extends ChannelDuplexHandler {
   }
 
   private void writeLocal(ChannelHandlerContext ctx, FullHttpResponse response) {
-    boolean close = !HttpUtil.isKeepAlive(response) && !stream;
     ctx.writeAndFlush(response).addListener(future -> {
       if (!future.isSuccess()) {
         ctx.close();
-      } else if (close) {
-        endConnection(ctx);
+      } else {
+        endIfDone();
       }
     });
   }
 
   /**
-   * Ends the connection after a response that said {@code Connection: close}: shuts its output
-   * down, so the client gets every byte and then the end of the stream, and lets the client
-   * close: the channel closes when it reads the client's end (or after {@link #LINGER_SECONDS}).
-   * A close with bytes still in the kernel's buffers, or with a refused body still arriving,
-   * could reset the connection and lose the response.
+   * Ends the connection once a response said {@code Connection: close} and every request read
+   * before or after it has its answer written: the last one decides, never the first.
    */
-  private void endConnection(ChannelHandlerContext ctx) {
+  private void endIfDone() {
+    if (closing && !stream && !ended && pending.isEmpty() && writing.isEmpty()) {
+      // not from inside the write's completion: the channel is still removing that write, and
+      // requests pipelined behind it in the same read are still to be decoded and refused
+      ctx.executor().execute(() -> {
+        if (!ended && pending.isEmpty() && writing.isEmpty()) {
+          endOutput();
+        }
+      });
+    }
+  }
+
+  /** Shuts the output down and lets the client close; see {@link ConnectionEnd}. */
+  private void endOutput() {
     closing = true;
-    // not from inside the write's completion: the channel is still removing that write
-    ctx.executor().execute(() -> {
-      if (ctx.channel() instanceof DuplexChannel duplex && ctx.channel().isActive()) {
-        duplex.shutdownOutput();
-        ctx.executor().schedule(() -> ctx.close(), LINGER_SECONDS, TimeUnit.SECONDS);
-      } else {
-        ctx.close();
-      }
-    });
+    ended = true;
+    ConnectionEnd.shutOutput(ctx.channel(), ConnectionEnd.LINGER);
   }
 
   @Override
@@ -318,9 +301,10 @@ public final class DrainHandler extends ChannelDuplexHandler {
       informational = response.status().codeClass() == HttpStatusClass.INFORMATIONAL
           && code != HttpResponseStatus.SWITCHING_PROTOCOLS.code();
       if (!informational) {
-        // while draining the connection ends after the last request the application has: one
-        // already passed on behind this one still gets its response
-        if (drain.isDraining() && !stream && code != 101 && pending.size() <= 1) {
+        // while draining the connection ends after the last request the client sent: one
+        // already passed on behind this one, or still being decoded, gets its response first
+        if (drain.isDraining() && !stream && code != 101 && pending.size() <= 1
+            && codec.read() != CodecState.RECEIVING) {
           HttpUtil.setKeepAlive(response, false);
         }
         switchedProtocols = code == 101;
@@ -365,66 +349,114 @@ public final class DrainHandler extends ChannelDuplexHandler {
     }
   }
 
-  /** The write of a response's last part completed: its request ends; in write order. */
+  /**
+   * The write of a response's last part completed: its request ends; in write order. The
+   * promise may be the application's, made on its own executor (an {@code EventExecutorGroup}
+   * for blocking work): the state of this handler is the event loop's, so the end hops there.
+   */
   private void onWritten(ChannelFuture future) {
+    if (!ctx.executor().inEventLoop()) {
+      ctx.executor().execute(() -> onWritten(future));
+      return;
+    }
     Inflight ended = writing.pollFirst();
-    Boolean close = writeCloses.pollFirst();
+    writeCloses.pollFirst();
     Long bytes = writeBytes.pollFirst();
     if (bytes != null && bytes > 0) {
       lastResponseBytes = bytes;
       lastWriteDoneNanos = System.nanoTime();
     }
+    if (!future.isSuccess()) {
+      if (ended != null) {
+        ended.abort();
+      }
+      ctx.close();
+      return;
+    }
     if (ended != null) {
       ended.close();
     }
-    if (!future.isSuccess()) {
-      ctx.close();
-    } else if (Boolean.TRUE.equals(close)) {
-      endConnection(ctx);
-    } else if (switchedProtocols) {
+    if (switchedProtocols && writing.isEmpty()) {
       // a WebSocket (or other protocol) is the application's to end, not an idle connection
       ctx.pipeline().remove(this);
       return;
     }
+    endIfDone();
     shared.connections().settled(this);
   }
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
-    endAll();
+    // read before the requests end: the last one's end may complete the drain
+    boolean drainWaits = drain.state() == dev.drain.core.DrainState.DRAINING;
+    int cut = endAll(true);
+    if (cut > 0 && drainWaits && ctx.executor().isShuttingDown()) {
+      shared.eventLoopsShutDown(cut);
+    }
     shared.connections().remove(this);
     ctx.fireChannelInactive();
   }
 
   @Override
   public void handlerRemoved(ChannelHandlerContext ctx) {
-    endAll();
+    endAll(false);
     shared.connections().remove(this);
   }
 
-  /** Ends every request of this connection: the client is gone, or so is this handler. */
-  private void endAll() {
+  /**
+   * Ends every request of this connection: aborted when the connection closed under them (the
+   * client went away, or the server's event loops), closed when this handler leaves a pipeline
+   * that goes on (an upgrade to HTTP/2 hands its request on).
+   *
+   * @return how many requests it ended
+   */
+  private int endAll(boolean abort) {
+    int count = 0;
     reading = null;
     for (Object entry; (entry = pending.pollFirst()) != null; ) {
       if (entry instanceof Inflight inflight) {
-        inflight.close();
+        end(inflight, abort);
+        count++;
       } else {
         ReferenceCountUtil.release(entry);
       }
     }
     for (Inflight inflight; (inflight = writing.pollFirst()) != null; ) {
-      inflight.close();
+      end(inflight, abort);
+      count++;
     }
     writeCloses.clear();
     writeBytes.clear();
+    return count;
+  }
+
+  private static void end(Inflight inflight, boolean abort) {
+    if (abort) {
+      inflight.abort();
+    } else {
+      inflight.close();
+    }
   }
 
   /**
    * Returns whether the connection has no request in flight: no head read without its response
-   * written, no body being read. Only meaningful on the event loop.
+   * written, no body being read or discarded. Only meaningful on the event loop.
    */
-  boolean idle() {
+  boolean noRequest() {
     return pending.isEmpty() && writing.isEmpty() && reading == null && !discarding;
+  }
+
+  /**
+   * Returns what the codec holds of a next request: {@link CodecState#IDLE}, {@link
+   * CodecState#RECEIVING} (the start of a head) or {@link CodecState#UNKNOWN}. On the loop.
+   */
+  int codecState() {
+    return codec.read();
+  }
+
+  /** Returns whether a body is still arriving: one being read, or a refused one discarded. */
+  boolean receivingBody() {
+    return reading != null || discarding;
   }
 
   /**
@@ -433,43 +465,20 @@ public final class DrainHandler extends ChannelDuplexHandler {
    * before a close could no longer cut them. Only meaningful on the event loop.
    */
   long lingerNanos() {
-    if (lastResponseBytes == 0) {
-      return 0; // no large response written yet
-    }
-    long buffered = lastResponseBytes;
-    if (ctx.channel().config() instanceof io.netty.channel.socket.SocketChannelConfig socket) {
-      buffered = Math.min(buffered, socket.getSendBufferSize());
-    }
-    long rate = Math.max(1, drain.config().minClientRate());
-    long drainNanos = (long) (buffered * 1e9 / rate);
-    return Math.max(0, lastWriteDoneNanos + drainNanos - System.nanoTime());
+    return ConnectionEnd.lingerNanos(ctx.channel(), lastResponseBytes, lastWriteDoneNanos,
+        drain.config().minClientRate());
   }
 
-  /** Ends an idle connection (see {@link #endConnection}); on the event loop. */
+  /** Ends an idle connection: shuts its output down and lets the client close; on the loop. */
   void endIdle() {
-    endConnection(ctx);
+    if (!ended) {
+      endOutput();
+    }
   }
 
   /** The channel this handler serves, once added. */
   ChannelHandlerContext context() {
     return ctx;
-  }
-
-  private static FullHttpResponse respond(HttpRequest request, int status, String contentType,
-      String body, boolean close) {
-    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-    HttpVersion version = request.protocolVersion().equals(HttpVersion.HTTP_1_0)
-        ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1;
-    FullHttpResponse response = new DefaultFullHttpResponse(version,
-        HttpResponseStatus.valueOf(status), Unpooled.wrappedBuffer(bytes));
-    response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
-    HttpUtil.setContentLength(response, bytes.length);
-    if (close) {
-      response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-    } else if (version.equals(HttpVersion.HTTP_1_0)) {
-      response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
-    }
-    return response;
   }
 
   static String pathOf(String uri) {

@@ -10,6 +10,7 @@ import io.netty.handler.codec.http2.Http2Connection;
 import io.netty.handler.codec.http2.Http2ConnectionAdapter;
 import io.netty.handler.codec.http2.Http2ConnectionHandler;
 import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2PingFrame;
 import io.netty.handler.codec.http2.Http2Stream;
 import io.netty.util.ReferenceCountUtil;
@@ -121,7 +122,12 @@ public final class Http2DrainHandler extends ChannelDuplexHandler {
     try {
       ctx.executor().execute(() -> {
         // from the first handler's context: the socket closes without the codec's graceful wait
-        ctx.pipeline().firstContext().close();
+        ChannelHandlerContext first = ctx.pipeline().firstContext();
+        if (first != null) {
+          first.close();
+        } else {
+          ctx.channel().close();
+        }
       });
     } catch (java.util.concurrent.RejectedExecutionException shutDown) {
       ctx.channel().close();
@@ -141,19 +147,41 @@ public final class Http2DrainHandler extends ChannelDuplexHandler {
   }
 
   private void sendFinalGoAway() {
-    if (finalGoAwaySent || !ctx.channel().isActive()) {
+    if (finalGoAwaySent || !ctx.channel().isActive() || ctx.isRemoved()) {
       return;
     }
     finalGoAwaySent = true;
     cancelCap();
     ctx.writeAndFlush(new DefaultHttp2GoAwayFrame(Http2Error.NO_ERROR));
+    Http2ConnectionHandler codec = ctx.pipeline().get(Http2ConnectionHandler.class);
+    if (codec == null) {
+      ctx.channel().close();
+      return;
+    }
+    Http2Connection connection = codec.connection();
+    // Streams answered in full while the client still sends their request body (a refused
+    // upload, an early answer) would hold the connection until the client finishes: RFC 9113
+    // section 8.1 lets the server end them with RST_STREAM(NO_ERROR) after the response.
+    try {
+      connection.forEachActiveStream(stream -> {
+        resetIfAnswered(codec, stream);
+        return true;
+      });
+    } catch (Http2Exception e) {
+      ctx.channel().close();
+      return;
+    }
     // Closed here when the last stream ends, not by Http2ConnectionHandler's graceful close,
     // which was seen to close a connection with a stream still active.
-    Http2Connection connection = ctx.pipeline().get(Http2ConnectionHandler.class).connection();
     if (connection.numActiveStreams() == 0) {
       closeAfterFlush();
     } else {
       connection.addListener(new Http2ConnectionAdapter() {
+        @Override
+        public void onStreamHalfClosed(Http2Stream stream) {
+          resetIfAnswered(codec, stream);
+        }
+
         @Override
         public void onStreamClosed(Http2Stream stream) {
           if (connection.numActiveStreams() == 0) {
@@ -165,9 +193,35 @@ public final class Http2DrainHandler extends ChannelDuplexHandler {
     }
   }
 
+  /** Ends a stream whose response is written in full but whose request is still arriving. */
+  private void resetIfAnswered(Http2ConnectionHandler codec, Http2Stream stream) {
+    if (stream.state() == Http2Stream.State.HALF_CLOSED_LOCAL) {
+      ChannelHandlerContext codecCtx = ctx.pipeline().context(codec);
+      if (codecCtx != null) {
+        codec.resetStream(codecCtx, stream.id(), Http2Error.NO_ERROR.code(),
+            codecCtx.newPromise());
+        codecCtx.flush();
+      }
+    }
+  }
+
+  /**
+   * Closes the connection once what was written is flushed. Does nothing when the pipeline is
+   * gone already (the client reset the connection, or the stop closed it meanwhile).
+   */
   private void closeAfterFlush() {
-    ctx.writeAndFlush(Unpooled.EMPTY_BUFFER)
-        .addListener(f -> ctx.pipeline().firstContext().close());
+    if (ctx.isRemoved() || !ctx.channel().isActive()) {
+      ctx.channel().close();
+      return;
+    }
+    ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> {
+      ChannelHandlerContext first = ctx.pipeline().firstContext();
+      if (first != null) {
+        first.close();
+      } else {
+        ctx.channel().close();
+      }
+    });
   }
 
   private void cancelCap() {

@@ -32,6 +32,8 @@ public final class NettyDrain {
   private final Drain drain;
   private final ProbeEndpoint probes;
   private final DrainConnections connections = new DrainConnections();
+  private final java.util.concurrent.atomic.AtomicBoolean warnedShutDown =
+      new java.util.concurrent.atomic.AtomicBoolean();
 
   private NettyDrain(Drain drain) {
     this.drain = Objects.requireNonNull(drain, "drain");
@@ -124,6 +126,23 @@ public final class NettyDrain {
    */
   public int openConnections() {
     return connections.size();
+  }
+
+  /**
+   * A connection closed under {@code cut} requests because its event loop is shutting down
+   * while the drain still waits: warns once, naming the usual cause and its fix.
+   */
+  void eventLoopsShutDown(int cut) {
+    if (warnedShutDown.compareAndSet(false, true)) {
+      drain.warn("graceful-drain: Netty's event loops are shutting down while the drain still"
+          + " waits for requests in flight; " + cut + " request(s) on one connection were cut,"
+          + " and the drain's result lists every request cut this way. Something called"
+          + " shutdownGracefully() before the drain ended: usually main's finally block after"
+          + " serverChannel.closeFuture().sync(), which returns as soon as the drain stops"
+          + " accepting. Wait for the drain instead (ShutdownCoordinator.awaitTermination())"
+          + " and let the server control shut the groups down (nettyDrain.serverControl(...,"
+          + " boss, workers)); see the README's Netty section");
+    }
   }
 
   ProbeEndpoint probes() {

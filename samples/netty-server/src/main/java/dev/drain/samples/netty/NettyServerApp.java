@@ -122,8 +122,17 @@ public final class NettyServerApp {
         new ChannelInitializer<Channel>() {
           @Override
           protected void initChannel(Channel ch) {
-            ch.pipeline().addLast(Http2FrameCodecBuilder.forServer().build());
-            ch.pipeline().addLast(http2Handlers(nettyDrain));
+            // The client spoke HTTP/2 first: the HTTP/1.1 handlers behind would swallow its
+            // frames, so they go, and the HTTP/2 handlers take the place of this initializer.
+            ChannelPipeline pipeline = ch.pipeline();
+            pipeline.remove(HttpServerExpectContinueHandler.class);
+            pipeline.remove(SampleHandler.class);
+            String here = pipeline.context(this).name();
+            ChannelHandler[] handlers = http2Handlers(nettyDrain);
+            for (int i = handlers.length - 1; i >= 0; i--) {
+              pipeline.addAfter(here, null, handlers[i]);
+            }
+            pipeline.addAfter(here, null, Http2FrameCodecBuilder.forServer().build());
           }
         });
   }
