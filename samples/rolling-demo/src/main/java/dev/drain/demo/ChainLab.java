@@ -1,9 +1,9 @@
 package dev.drain.demo;
 
 import dev.drain.core.DrainConfig;
-import dev.drain.core.plan.PlanInput;
-import dev.drain.core.plan.Platform;
-import dev.drain.core.plan.RolloutPlan;
+import dev.drain.plan.PlanInput;
+import dev.drain.plan.Platform;
+import dev.drain.plan.RolloutPlan;
 import dev.drain.test.RawHttp;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -133,7 +133,7 @@ public final class ChainLab {
   /** The lab's own plan: its uploads at its rate, loopback propagation, 2 s margins. */
   static RolloutPlan plan(long uploadRate) {
     return RolloutPlan.of(new PlanInput(Traffic.UPLOAD_BYTES, uploadRate, Platform.GKE,
-        Duration.ofSeconds(2), Duration.ofSeconds(2), Duration.ZERO));
+        Duration.ofSeconds(2), Duration.ofSeconds(2), Duration.ZERO, Duration.ZERO));
   }
 
   /**
