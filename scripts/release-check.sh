@@ -59,6 +59,13 @@ if [ "$staged" != "$expected" ]; then
   exit 1
 fi
 echo "staged: $(echo "$staged" | wc -l) files: $(echo "$staged" | tr '\n' ' ')"
+# drain-core carries only the drain: the rollout planner is drain-plan's, which is not published
+core="$WORK/first/drain-core-$VERSION.jar"
+if jar tf "$core" | grep -q '^dev/drain/core/plan/' \
+  || unzip -p "$core" META-INF/MANIFEST.MF | grep -q '^Main-Class:'; then
+  echo "drain-core's jar holds the planner or a Main-Class: it belongs to drain-plan" >&2
+  exit 1
+fi
 for pom in $(find "$WORK/staging" -name '*.pom'); do
   if grep -q '\${' "$pom"; then
     echo "staged POM with a \${...} placeholder: $pom" >&2

@@ -13,5 +13,4 @@ module dev.drain.core {
 
   exports dev.drain.core;
   exports dev.drain.core.micrometer;
-  exports dev.drain.core.plan;
 }

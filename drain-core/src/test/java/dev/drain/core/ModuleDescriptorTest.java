@@ -20,7 +20,7 @@ class ModuleDescriptorTest {
 
     assertThat(descriptor.exports().stream().map(ModuleDescriptor.Exports::source)
         .collect(Collectors.toSet()))
-        .containsExactlyInAnyOrder("dev.drain.core", "dev.drain.core.micrometer", "dev.drain.core.plan");
+        .containsExactlyInAnyOrder("dev.drain.core", "dev.drain.core.micrometer");
     assertThat(descriptor.requires()).allSatisfy(requires -> {
       if (requires.name().equals("micrometer.core")) {
         assertThat(requires.modifiers()).contains(ModuleDescriptor.Requires.Modifier.STATIC);

@@ -2,7 +2,7 @@ package dev.drain.core.internal;
 
 import java.time.Duration;
 
-/** Duration arithmetic the budget check and the planner share. */
+/** Duration arithmetic of the budget check. */
 public final class Durations {
 
   private Durations() {}

@@ -8,8 +8,8 @@ import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The lab's processes: {@code LB → A ×2 → (relay) → L4 → B ×2 → C ×2 → (relay) → D ×2}, all on
- * loopback, configured by one {@link ChainLab.ChainSettings}, and how each tier is replaced.
+ * The lab's processes: {@code LB → A ×2 → (relay) → L4 → B ×2 → KLB → C ×2 → (relay) → D ×2},
+ * all on loopback (KLB: the load balancer GKE builds for Kong's Service), configured by one {@link ChainLab.ChainSettings}, and how each tier is replaced.
  */
 final class Chain implements AutoCloseable {
 
@@ -27,6 +27,7 @@ final class Chain implements AutoCloseable {
   private final List<Instance> d = new ArrayList<>();
   private NginxProcess lb;
   private NginxProcess l4;
+  private NginxProcess klb;
   private LatencyRelay l4Relay;
   private int started;
 
@@ -49,6 +50,8 @@ final class Chain implements AutoCloseable {
     for (int i = 0; i < 2; i++) {
       c.add(startC());
     }
+    klb = nginx("klb");
+    klb.apply(klbConfig());
     for (int i = 0; i < 2; i++) {
       b.add(startB());
     }
@@ -186,7 +189,7 @@ final class Chain implements AutoCloseable {
 
   private NginxProcess startB() throws Exception {
     NginxProcess nginx = nginx("b" + (++started));
-    nginx.apply(stream(nginx, kongPorts()));
+    nginx.apply(stream(nginx, List.of(klb.port)));
     return nginx;
   }
 
@@ -209,10 +212,19 @@ final class Chain implements AutoCloseable {
     return instance;
   }
 
+  /** Kong's endpoints changed: the load balancer in front of Kong follows. */
   private void routeB() throws Exception {
-    for (NginxProcess nginx : b) {
-      nginx.apply(stream(nginx, kongPorts()));
-    }
+    klb.apply(klbConfig());
+  }
+
+  /**
+   * The stand-in for the load balancer of Kong's Service (an internal L4 LB with {@code
+   * externalTrafficPolicy: Local}): new connections go only to ready Kong pods (its health
+   * check); after a pod's removal its established flows go on (kube-proxy's connection tracking,
+   * or a NEG's draining) until the draining time ends, then they are cut.
+   */
+  private String klbConfig() {
+    return stream(klb, kongPorts(), drainEnd(settings.klbDrainingMillis()));
   }
 
   private void routeC() throws Exception {

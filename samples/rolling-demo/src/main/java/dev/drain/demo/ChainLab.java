@@ -1,9 +1,9 @@
 package dev.drain.demo;
 
 import dev.drain.core.DrainConfig;
-import dev.drain.core.plan.PlanInput;
-import dev.drain.core.plan.Platform;
-import dev.drain.core.plan.RolloutPlan;
+import dev.drain.plan.PlanInput;
+import dev.drain.plan.Platform;
+import dev.drain.plan.RolloutPlan;
 import dev.drain.test.RawHttp;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -133,7 +133,7 @@ public final class ChainLab {
   /** The lab's own plan: its uploads at its rate, loopback propagation, 2 s margins. */
   static RolloutPlan plan(long uploadRate) {
     return RolloutPlan.of(new PlanInput(Traffic.UPLOAD_BYTES, uploadRate, Platform.GKE,
-        Duration.ofSeconds(2), Duration.ofSeconds(2), Duration.ZERO));
+        Duration.ofSeconds(2), Duration.ofSeconds(2), Duration.ZERO, Duration.ZERO));
   }
 
   /**
@@ -215,8 +215,8 @@ public final class ChainLab {
   /** The configuration a column of the matrix runs with. */
   record ChainSettings(String name, long lbDrainingMillis, String aUpstreamKeepalive,
       String aClientKeepalive, long aStopWaitMillis, long l4DrainingMillis, long bStopWaitMillis,
-      long cPreStopWaitMillis, long cQuitTimeoutMillis, long cGraceMillis, List<String> dArgs,
-      long dGraceMillis) {
+      long klbDrainingMillis, long cPreStopWaitMillis, long cQuitTimeoutMillis, long cGraceMillis,
+      List<String> dArgs, long dGraceMillis) {
 
     /** The lab's endpoint removal lag on GKE: within the plan's 2 s propagation delay. */
     static final long ENDPOINT_LAG_MILLIS = 1500;
@@ -225,9 +225,10 @@ public final class ChainLab {
       return switch (name) {
         // GCP API's drainingTimeoutSec 0; Debian's nginx.service: QUIT, TERM 5 s later; nginx's
         // upstream keepalive_timeout 60 s and keepalive_time 1 h; Kong's Helm chart: preStop
-        // kong quit --wait=15 (then QUIT, TERM 10 s later), grace 30 s; D without the library.
+        // kong quit --wait=15 (then QUIT, TERM 10 s later), grace 30 s; GKE's L4 Service LB
+        // drains 30 s; D without the library.
         case "defaults" -> new ChainSettings(name, 0, "keepalive_timeout 60s;",
-            "keepalive_timeout 75s;", 5000, 0, 5000, 15_000, 10_000, 30_000,
+            "keepalive_timeout 75s;", 5000, 0, 5000, 30_000, 15_000, 10_000, 30_000,
             List.of("--drain.enabled=false"), 30_000);
         case "recommended" -> {
           DrainConfig app = plan.application();
@@ -237,6 +238,7 @@ public final class ChainLab {
               "keepalive_timeout " + RolloutPlan.GCP_BACKEND_KEEPALIVE.toSeconds() + "s;",
               plan.nginxHttpStopWait().toMillis(), plan.internalConnectionDraining().toMillis(),
               plan.nginxStreamStopWait().toMillis(), plan.kongQuitWait().toMillis(),
+              plan.kongQuitWait().toMillis(),
               plan.kongQuitTimeout().toMillis(), plan.kongGracePeriod().toMillis(),
               List.of("--drain.grace-period=" + app.gracePeriod().toSeconds() + "s",
                   "--drain.propagation-delay=" + app.propagationDelay().toSeconds() + "s",

@@ -162,7 +162,7 @@ public final class RollingDemo {
     for (RunResult r : results) {
       md.append("## ").append(r.mode()).append(" timeline\n\n```mermaid\ngantt\n")
           .append("  title ").append(r.mode()).append(": instances over time (s)\n")
-          .append("  dateFormat X\n  axisFormat %S\n");
+          .append("  dateFormat x\n  axisFormat %M:%S\n");
       r.timeline().forEach(line -> md.append("  ").append(line).append('\n'));
       md.append("```\n\n");
     }
@@ -181,6 +181,7 @@ public final class RollingDemo {
     private final Map<String, String> options;
     private final long t0 = System.nanoTime();
     private final List<String> timeline = new ArrayList<>();
+    private final List<String> expectedSeconds = new ArrayList<>();
     private final Map<String, Double> readyAt = new LinkedHashMap<>();
     private int started;
     private int sigkills;
@@ -279,8 +280,8 @@ public final class RollingDemo {
         failures.putAll(missingDrainResults);
         return new RunResult(mode, snapshot(traffic.sent), snapshot(traffic.failed),
             failures, traffic.count(traffic.sent, "upload"),
-            traffic.shaMatches.get(), sigkills, admittedWhileDraining, refused, timeline,
-            relayArtifacts);
+            traffic.shaMatches.get(), sigkills, admittedWhileDraining, refused,
+            withExpectedSeconds(), relayArtifacts);
       } finally {
         for (Instance instance : live) {
           instance.process.destroyForcibly();
@@ -301,15 +302,34 @@ public final class RollingDemo {
     }
 
     private void record(Instance instance, double termAt, double exitAt, boolean killed) {
-      double ready = readyAt.getOrDefault(instance.name, 0.0);
+      long ready = Math.round(readyAt.getOrDefault(instance.name, 0.0));
+      long term = Math.max(ready + 1, Math.round(termAt));
       timeline.add(String.format(Locale.ROOT, "section %s", instance.name));
-      timeline.add(String.format(Locale.ROOT, "serving : %d, %d", Math.round(ready),
-          Math.max(Math.round(ready) + 1, Math.round(termAt))));
+      task("serving", "", ready, term);
       if (exitAt > termAt) {
-        timeline.add(String.format(Locale.ROOT, "%s : crit, %d, %d",
-            killed ? "SIGKILL" : "draining", Math.round(termAt),
-            Math.max(Math.round(termAt) + 1, Math.round(exitAt))));
+        long from = Math.round(termAt);
+        task(killed ? "SIGKILL" : "draining", "crit, ", from, Math.max(from + 1,
+            Math.round(exitAt)));
       }
+    }
+
+    /**
+     * A gantt task in whole seconds from the run's start; the gantt's dates are milliseconds
+     * ({@code dateFormat x}), and each task's seconds go to the {@code %% seconds:} comment the
+     * Mermaid check reads the parsed diagram back against.
+     */
+    private void task(String label, String tags, long start, long end) {
+      String id = "t" + expectedSeconds.size();
+      timeline.add(String.format(Locale.ROOT, "%s :%s%s, %d, %d", label, tags, id,
+          start * 1000, end * 1000));
+      expectedSeconds.add(id + " " + start + " " + end);
+    }
+
+    private List<String> withExpectedSeconds() {
+      List<String> lines = new ArrayList<>();
+      lines.add("%% seconds: " + String.join(", ", expectedSeconds));
+      lines.addAll(timeline);
+      return lines;
     }
 
     private static List<Integer> ports(List<Instance> live, Instance except) {

@@ -1,26 +1,28 @@
-package dev.drain.core.plan;
+package dev.drain.plan;
 
-import dev.drain.core.internal.ConfigProperties;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.Locale;
 
 /**
- * The planner's command line, the main class of the drain-core jar:
+ * The planner's command line, the main class of the drain-plan jar:
  *
  * <pre>
- * java -jar drain-core.jar plan --max-upload 50MB --min-client-rate 1MB/s --platform gke
- *     [--propagation-delay 10s] [--safety-margin 5s] [--pre-stop 0s]
+ * java -jar drain-plan.jar plan --max-upload 50MB --min-client-rate 1MB/s --platform gke
+ *     [--propagation-delay 10s] [--safety-margin 5s] [--pre-stop 0s] [--processing-time 5s]
  * </pre>
  *
  * <p>Prints the plan as Markdown and exits 0; exits 2 with a message naming the option or the
- * platform limit when it cannot plan. Sizes are Spring's ({@code 1MB} = 1,048,576 bytes),
- * durations Spring's too ({@code 500ms}, {@code 10s}, {@code 1m}).
+ * platform limit when it cannot plan. Sizes are binary ({@code 1MB} = 1 MiB = 1,048,576 bytes)
+ * and may have decimals ({@code 0.5MB/s}); durations take {@code ms}, {@code s}, {@code m},
+ * {@code h} ({@code 500ms}, {@code 10s}, {@code 1.5m}). {@code --platform} is where D runs; A
+ * and B run on MIG VMs and Kong on GKE either way.
  */
 public final class PlanCommand {
 
   private static final String USAGE = "usage: plan --max-upload 50MB --min-client-rate 1MB/s"
-      + " --platform gke|mig [--propagation-delay 10s] [--safety-margin 5s] [--pre-stop 0s]";
+      + " --platform gke|mig [--propagation-delay 10s] [--safety-margin 5s] [--pre-stop 0s]"
+      + " [--processing-time 5s] (MB = MiB; decimals allowed: 0.5MB/s)";
 
   private PlanCommand() {}
 
@@ -68,6 +70,7 @@ public final class PlanCommand {
     String delay = null;
     String margin = null;
     String preStop = null;
+    String processing = null;
     for (int i = 1; i < args.length; i++) {
       String option = args[i];
       String value;
@@ -87,6 +90,7 @@ public final class PlanCommand {
         case "--propagation-delay" -> delay = value;
         case "--safety-margin" -> margin = value;
         case "--pre-stop" -> preStop = value;
+        case "--processing-time" -> processing = value;
         default -> throw new IllegalArgumentException("unknown option " + option + "; " + USAGE);
       }
     }
@@ -100,7 +104,8 @@ public final class PlanCommand {
         defaults.platform(), duration("--propagation-delay", delay,
             defaults.propagationDelay()),
         duration("--safety-margin", margin, defaults.safetyMargin()),
-        duration("--pre-stop", preStop, defaults.preStop()));
+        duration("--pre-stop", preStop, defaults.preStop()),
+        duration("--processing-time", processing, defaults.processingTime()));
   }
 
   private static Platform platform(String value) {
@@ -113,8 +118,8 @@ public final class PlanCommand {
 
   private static long size(String option, String value) {
     try {
-      return ConfigProperties.size(value);
-    } catch (IllegalArgumentException | ArithmeticException e) {
+      return Units.parseSize(value);
+    } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(option + ": " + e.getMessage());
     }
   }
@@ -124,8 +129,8 @@ public final class PlanCommand {
       return otherwise;
     }
     try {
-      return ConfigProperties.duration(value);
-    } catch (IllegalArgumentException | ArithmeticException e) {
+      return Units.parseDuration(value);
+    } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(option + ": " + e.getMessage());
     }
   }

@@ -1,4 +1,4 @@
-package dev.drain.core.plan;
+package dev.drain.plan;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -28,14 +28,16 @@ class PlanCommandTest {
         "gke")).isZero();
     String plan = out.toString(StandardCharsets.UTF_8);
     assertThat(plan).startsWith("# Rollout plan: 50MB uploads at 1MB/s or faster")
-        .contains("| backend service `timeoutSec` | 60 |")
-        .contains("| `connectionDraining.drainingTimeoutSec` | 55 |")
+        .contains("Units: MB is MiB (1,048,576 bytes); 1MB/s is 8.39 Mbit/s.")
+        .contains("| backend service `timeoutSec` | 62 |")
+        .contains("| `connectionDraining.drainingTimeoutSec` | 62 |")
         .contains("client_max_body_size 50m;")
-        .contains("--retry QUIT/55/TERM/5")
-        .contains("`kong quit --wait=25 --timeout=55`")
+        .contains("--retry QUIT/5/TERM/5")
+        .contains("`kong quit --wait=25 --timeout=12`")
         .contains("drain.grace-period=65s")
         .contains("`terminationGracePeriodSeconds: 65`")
-        .contains("```mermaid\ngantt\n");
+        .contains("```mermaid\ngantt\n").contains("dateFormat x\n")
+        .contains("SIGKILL :milestone, m1, 65000, 65000\n");
     assertThat(err.toString(StandardCharsets.UTF_8)).isEmpty();
   }
 
@@ -48,6 +50,28 @@ class PlanCommandTest {
         .contains("drain.pre-stop-duration=1s").contains("`TimeoutStopSec=26`");
   }
 
+  @Test
+  void sizesAreMebibytesAndMayHaveDecimals() {
+    assertThat(run("plan", "--max-upload", "1.5MB", "--min-client-rate", "0.5MB/s",
+        "--platform", "gke", "--processing-time", "2.5s")).isZero();
+    // 1.5 MiB at 0.5 MiB/s = 3 s; request 3 + 2 x 1 + 3 (2.5 rounded up) + 5
+    assertThat(out.toString(StandardCharsets.UTF_8))
+        .startsWith("# Rollout plan: 1536KB uploads at 512KB/s or faster")
+        .contains("512KB/s is 4.19 Mbit/s").contains("= 13 s; ")
+        .contains("| backend service `timeoutSec` | 30 |");
+    assertThat(Units.parseSize("4GB")).isEqualTo(4L << 30);
+    assertThat(Units.parseSize("0.5MiB")).isEqualTo(512 * 1024);
+    assertThat(Units.parseDuration("1.5m")).hasSeconds(90);
+  }
+
+  @Test
+  void theSamePlanWhateverDRunsOnLeavesKongAlone() {
+    assertThat(run("plan", "--max-upload", "10MB", "--min-client-rate", "1MB/s", "--platform",
+        "mig")).isZero();
+    assertThat(out.toString(StandardCharsets.UTF_8)).contains("`kong quit --wait=25 ")
+        .contains("wait: GKE's propagation 10 s");
+  }
+
   @ParameterizedTest
   @CsvSource(delimiter = '|', value = {
       "plan --max-upload 50MB --min-client-rate 1MB/s --platform aws | --platform must be gke or mig",
@@ -57,6 +81,8 @@ class PlanCommandTest {
       "plan --max-upload 50MB --platform gke | usage: plan",
       "plan --max-upload 50MB --min-client-rate 1MB/s --platform gke --safety-margin | needs a value",
       "plan --max-upload 100MB --min-client-rate 1MB/s --platform mig | needs 120 s",
+      "plan --max-upload 50MB --min-client-rate 1MB/s --platform gke --processing-time 5 | --processing-time: not a duration",
+      "plan --max-upload 50 --min-client-rate 1MB/s --platform gke | --max-upload: not a size",
       "plan --max-upload 50MB --min-client-rate 1MB/s --platform gke --pre-stop soon | --pre-stop: not a duration",
       "deploy | usage: plan"})
   void wrongInputExitsWithTwoAndSaysWhy(String line, String message) {

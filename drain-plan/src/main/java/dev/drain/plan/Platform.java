@@ -1,6 +1,9 @@
-package dev.drain.core.plan;
+package dev.drain.plan;
 
-/** Where the application tier (D) runs. */
+/**
+ * Where the application tier (D) runs. A and B always run on MIG VMs and Kong (C) on GKE; this
+ * changes D's settings only.
+ */
 public enum Platform {
   /** A pod on GKE behind Kong: its grace period is {@code terminationGracePeriodSeconds}. */
   GKE,

@@ -1,8 +1,0 @@
-/**
- * The rollout planner: from the largest upload, the slowest client and the platform, the settings
- * every tier of {@code client → GCP LB → nginx (http) → LB → nginx (stream) → Kong → app} needs
- * so that a replacement of any one tier cuts nothing; {@link dev.drain.core.plan.PlanCommand} is
- * its command line. The app's grace period comes from {@link
- * dev.drain.core.DrainBudget#requiredGracePeriod}, the same computation the budget check runs.
- */
-package dev.drain.core.plan;
