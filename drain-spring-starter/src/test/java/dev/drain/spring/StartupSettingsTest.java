@@ -3,6 +3,7 @@ package dev.drain.spring;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.boot.WebApplicationType;
@@ -10,6 +11,8 @@ import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.health.actuate.endpoint.HealthEndpointGroup;
 import org.springframework.boot.health.actuate.endpoint.HealthEndpointGroups;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Configuration;
 
@@ -18,6 +21,7 @@ import org.springframework.context.annotation.Configuration;
  * defaults from {@code spring.factories}) start with the settings a team ordinarily uses, and
  * the readiness group holds the drain only when the drain's indicator exists.
  */
+@ExtendWith(OutputCaptureExtension.class)
 class StartupSettingsTest {
 
   @Configuration(proxyBeanMethods = false)
@@ -39,6 +43,16 @@ class StartupSettingsTest {
       assertThat(readiness(context).isMember("readinessState")).isTrue();
       assertThat(readiness(context).isMember("drain")).isTrue();
     }
+  }
+
+  @Test
+  void zeroConfigurationLogsNoWarning(CapturedOutput output) {
+    try (ConfigurableApplicationContext context = start()) {
+      assertThat(context.isActive()).isTrue();
+    }
+    assertThat(output.getAll().lines().filter(line -> line.contains("drain")
+        && (line.contains("WARN") || line.contains("SEVERE")))).isEmpty();
+    assertThat(output.getAll()).doesNotContain("drain.quiet-period");
   }
 
   @Test
