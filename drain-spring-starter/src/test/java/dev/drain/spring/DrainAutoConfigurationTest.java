@@ -114,7 +114,7 @@ class DrainAutoConfigurationTest {
     void anInvalidValueFailsTheStartWithItsName() {
       plain.withPropertyValues("drain.safety-margin=40s", "drain.grace-period=30s")
           .run(context -> assertThat(context).hasFailed().getFailure()
-              .hasStackTraceContaining("safetyMargin"));
+              .hasStackTraceContaining("drain.safety-margin"));
     }
   }
 

@@ -1,10 +1,12 @@
 package dev.drain.spring;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
@@ -81,6 +83,34 @@ class StartupSettingsTest {
       assertThat(readiness(context).isMember("readinessState")).isTrue();
       assertThat(readiness(context).isMember("drain")).isFalse();
     }
+  }
+
+  @Test
+  void aMisspelledKeyFailsTheStartNamingIt(CapturedOutput output) {
+    assertThatThrownBy(() -> start("drain.grace-perod=60s")).isNotNull();
+    assertThat(output.getAll()).contains("APPLICATION FAILED TO START")
+        .contains("drain.grace-perod");
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "drain.grace-period=-5s|Invalid value '-5s' for drain.grace-period|a duration above 0s",
+      "drain.grace-period=400d|Invalid value '400d' for drain.grace-period|at most 365d",
+      "drain.quiet-period=-1s|Invalid value '-1s' for drain.quiet-period|a duration of 0s or more",
+      "drain.min-client-rate=0|Invalid value '0B' for drain.min-client-rate|a size per second",
+      "drain.probe.readiness-path=ready|Invalid value 'ready' for drain.probe.readiness-path"
+          + "|a path starting with /",
+      "drain.safety-margin=40s|Invalid value '40s' for drain.safety-margin"
+          + "|a duration shorter than that",
+      "drain.endpoint.token=short|for drain.endpoint.token|at least 16 characters"})
+  void aBadValueIsReportedByPropertyWithoutAStackTrace(String setting, String description,
+      String action, CapturedOutput output) {
+    assertThatThrownBy(() -> start(setting)).isNotNull();
+    String all = output.getAll();
+    assertThat(all).contains("APPLICATION FAILED TO START").contains(description)
+        .contains("Set " + setting.substring(0, setting.indexOf('=')) + " to ").contains(action);
+    assertThat(all.lines().filter(line -> line.startsWith("\tat "))).isEmpty();
+    assertThat(all).doesNotContain("PT-5S").doesNotContain("gracePeriod");
   }
 
   @Test
