@@ -68,6 +68,36 @@ class ProbeEndpointTest {
   }
 
   @Test
+  void withTheStatusOffItsPathIsNoProbeAndShowsNothing() {
+    Drain drain = drain(ProbeConfig.defaults().withStatusEnabled(false));
+    drain.begin(new RequestInfo("PUT", "/secret/upload", 50L << 20));
+    ProbeEndpoint probes = new ProbeEndpoint(drain);
+    assertThat(probes.isProbe("/drainz")).isFalse();
+    assertThat(probes.answer("GET", "/drainz", null)).isNull();
+    assertThat(probes.answer("GET", "/readyz", null).body()).isEqualTo("ready\n");
+
+    // The drain endpoint alone: POST answers, GET learns nothing.
+    ProbeEndpoint postOnly = new ProbeEndpoint(drain(ProbeConfig.defaults()
+        .withStatusEnabled(false).withDrainEndpoint(TOKEN)));
+    assertThat(postOnly.isProbe("/drainz")).isTrue();
+    ProbeEndpoint.Answer get = postOnly.answer("GET", "/drainz", null);
+    assertThat(get.status()).isEqualTo(405);
+    assertThat(get.headers()).containsEntry("Allow", "POST");
+    assertThat(get.body()).doesNotContain("inflight");
+    assertThat(postOnly.answer("POST", "/drainz", null).body()).doesNotContain("inflight");
+    assertThat(postOnly.answer("POST", "/drainz", "Bearer " + TOKEN).status()).isEqualTo(202);
+  }
+
+  @Test
+  void theStatusIsOnByDefaultAndSetByItsProperty() {
+    assertThat(ProbeConfig.defaults().statusEnabled()).isTrue();
+    assertThat(DrainConfig.fromProperties(java.util.Map.of("drain.probe.status-enabled", "false"))
+        .probes().statusEnabled()).isFalse();
+    assertThat(ProbeConfig.defaults().withStatusEnabled(false).toString())
+        .contains("statusEnabled=false");
+  }
+
+  @Test
   void otherPathsCanBeConfigured() {
     Drain drain = drain(ProbeConfig.defaults().withPaths("/health/ready", "/admin/drain"));
     ProbeEndpoint probes = new ProbeEndpoint(drain);

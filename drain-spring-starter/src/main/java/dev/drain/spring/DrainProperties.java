@@ -397,6 +397,7 @@ public class DrainProperties {
     }
     ProbeConfig probes = builder.probes()
         .withPaths(probe.readinessPath, probe.statusPath)
+        .withStatusEnabled(probe.statusEnabled)
         .withDrainEndpointEnabled(endpoint.enabled);
     if (endpoint.token != null) {
       ProbeConfig withoutToken = probes;
@@ -531,6 +532,31 @@ public class DrainProperties {
 
     /** Status: the drain's state, in-flight count and uploads as JSON. */
     private String statusPath = "/drainz";
+
+    /**
+     * Whether the status path answers GET with the drain's state, in-flight count and each
+     * upload's method, path, size and rate, to any client: off under Spring, where the actuator's
+     * drain endpoint gives the same status behind Spring Security.
+     */
+    private boolean statusEnabled;
+
+    /**
+     * Returns whether the status path answers GET.
+     *
+     * @return false by default
+     */
+    public boolean isStatusEnabled() {
+      return statusEnabled;
+    }
+
+    /**
+     * Sets whether the status path answers GET.
+     *
+     * @param statusEnabled true to serve the status to any client that reaches the port
+     */
+    public void setStatusEnabled(boolean statusEnabled) {
+      this.statusEnabled = statusEnabled;
+    }
 
     /**
      * Returns the readiness path.

@@ -1,0 +1,80 @@
+package dev.drain.spring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/** The probes the starter's filter answers on a real Tomcat, with the starter's defaults. */
+class ServletProbesTest {
+
+  private static final String JETTY_SERVLET =
+      "org.springframework.boot.jetty.autoconfigure.servlet.JettyServletWebServerAutoConfiguration";
+
+  private final HttpClient client =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  @Configuration(proxyBeanMethods = false)
+  @EnableAutoConfiguration
+  static class App {}
+
+  /** An application with its own {@code /readyz} and {@code /hello}. */
+  @RestController
+  static class Own {
+    @GetMapping("/hello")
+    String hello() {
+      return "hello";
+    }
+  }
+
+  private static ConfigurableApplicationContext start(String... properties) {
+    List<String> props = new ArrayList<>(List.of("server.port=0", "server.address=127.0.0.1",
+        "spring.main.banner-mode=off", "spring.autoconfigure.exclude=" + JETTY_SERVLET));
+    props.addAll(List.of(properties));
+    return new SpringApplicationBuilder(App.class, Own.class).web(WebApplicationType.SERVLET)
+        .properties(props.toArray(String[]::new)).run();
+  }
+
+  private HttpResponse<String> get(ConfigurableApplicationContext context, String path)
+      throws Exception {
+    int port = ((WebServerApplicationContext) context).getWebServer().getPort();
+    return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void theStatusPageIsOffUnderSpringAndReadinessTellsNoDetails() throws Exception {
+    try (ConfigurableApplicationContext context = start()) {
+      HttpResponse<String> status = get(context, "/drainz");
+      assertThat(status.statusCode()).isEqualTo(404);
+      assertThat(status.body()).doesNotContain("inflight").doesNotContain("uploads");
+      HttpResponse<String> ready = get(context, "/readyz");
+      assertThat(ready.statusCode()).isEqualTo(200);
+      assertThat(ready.body()).isEqualTo("ready\n");
+      assertThat(get(context, "/hello").body()).isEqualTo("hello");
+    }
+  }
+
+  @Test
+  void theStatusPageIsServedWhenSwitchedOn() throws Exception {
+    try (ConfigurableApplicationContext context = start("drain.probe.status-enabled=true")) {
+      HttpResponse<String> status = get(context, "/drainz");
+      assertThat(status.statusCode()).isEqualTo(200);
+      assertThat(status.body()).startsWith("{\"state\":\"SERVING\",\"inflight\":0");
+    }
+  }
+}
