@@ -70,6 +70,31 @@ class ServletProbesTest {
   }
 
   @Test
+  void theActuatorAndTheStatusPageServeOneRepresentation() throws Exception {
+    // A delay keeps the server serving while draining, so both reads see a deadline.
+    try (ConfigurableApplicationContext context = start("drain.probe.status-enabled=true",
+        "management.endpoints.web.exposure.include=drain", "drain.propagation-delay=2s",
+        "drain.quiet-period=0s")) {
+      dev.drain.core.Drain drain = context.getBean(dev.drain.core.Drain.class);
+      // An upload in flight and a deadline: every kind of value the status has.
+      try (dev.drain.core.Inflight upload = drain.begin(
+          new dev.drain.core.RequestInfo("PUT", "/files/a \"b\"", 50L << 20))) {
+        drain.startDrain("test");
+        HttpResponse<String> actuator = get(context, "/actuator/drain");
+        HttpResponse<String> probe = get(context, "/drainz");
+        assertThat(actuator.statusCode()).isEqualTo(200);
+        assertThat(probe.statusCode()).isEqualTo(200);
+        String shape = "\\d+"; // the deadline and rates move between the two reads
+        assertThat(actuator.body().replaceAll(shape, "N"))
+            .isEqualTo(probe.body().trim().replaceAll(shape, "N"));
+        assertThat(actuator.body()).contains("\"deadlineInMillis\":")
+            .contains("\"path\":\"/files/a \\\"b\\\"\"")
+            .doesNotContain("PT").doesNotContain("untilDeadline");
+      }
+    }
+  }
+
+  @Test
   void theStatusPageIsServedWhenSwitchedOn() throws Exception {
     try (ConfigurableApplicationContext context = start("drain.probe.status-enabled=true")) {
       HttpResponse<String> status = get(context, "/drainz");
