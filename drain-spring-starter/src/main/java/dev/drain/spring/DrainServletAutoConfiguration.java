@@ -20,6 +20,7 @@ import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
+import org.springframework.web.servlet.mvc.method.RequestMappingInfoHandlerMapping;
 
 /**
  * Spring MVC on Tomcat or Jetty: {@link DrainFilter} first in the chain, Tomcat's connector set
@@ -67,6 +68,18 @@ public class DrainServletAutoConfiguration {
   public WebServerControl drainServerControl(ApplicationContext context,
       ObjectProvider<WebServerControl.Glue> glues) {
     return WebServerControl.of(context, glues.orderedStream().toList());
+  }
+
+  /** Spring MVC: a warning at startup for a mapping a probe would shadow. */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(RequestMappingInfoHandlerMapping.class)
+  static class Mvc {
+
+    @Bean
+    ProbePathCollisions drainProbePathCollisions(Drain drain,
+        ObjectProvider<RequestMappingInfoHandlerMapping> mappings) {
+      return new ProbePathCollisions(drain, mappings);
+    }
   }
 
   /** Tomcat: 100 Continue on read, byte counting, and {@link TomcatServerControl}. */

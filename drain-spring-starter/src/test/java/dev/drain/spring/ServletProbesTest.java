@@ -10,9 +10,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Configuration;
@@ -20,6 +23,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 /** The probes the starter's filter answers on a real Tomcat, with the starter's defaults. */
+@ExtendWith(OutputCaptureExtension.class)
 class ServletProbesTest {
 
   private static final String JETTY_SERVLET =
@@ -41,11 +45,25 @@ class ServletProbesTest {
     }
   }
 
+  /** An application that maps the readiness probe's path itself. */
+  @RestController
+  static class OwnReadiness {
+    @GetMapping("/readyz")
+    String ready() {
+      return "mine";
+    }
+  }
+
   private static ConfigurableApplicationContext start(String... properties) {
+    return start(Own.class, properties);
+  }
+
+  private static ConfigurableApplicationContext start(Class<?> controller,
+      String... properties) {
     List<String> props = new ArrayList<>(List.of("server.port=0", "server.address=127.0.0.1",
         "spring.main.banner-mode=off", "spring.autoconfigure.exclude=" + JETTY_SERVLET));
     props.addAll(List.of(properties));
-    return new SpringApplicationBuilder(App.class, Own.class).web(WebApplicationType.SERVLET)
+    return new SpringApplicationBuilder(App.class, controller).web(WebApplicationType.SERVLET)
         .properties(props.toArray(String[]::new)).run();
   }
 
@@ -92,6 +110,35 @@ class ServletProbesTest {
             .doesNotContain("PT").doesNotContain("untilDeadline");
       }
     }
+  }
+
+  @Test
+  void withAContextPathTheProbesAreInsideIt() throws Exception {
+    try (ConfigurableApplicationContext context = start("server.servlet.context-path=/api")) {
+      HttpResponse<String> ready = get(context, "/api/readyz");
+      assertThat(ready.statusCode()).isEqualTo(200);
+      assertThat(ready.body()).isEqualTo("ready\n");
+      assertThat(get(context, "/api/hello").body()).isEqualTo("hello");
+      assertThat(get(context, "/readyz").statusCode()).isEqualTo(404);
+    }
+  }
+
+  @Test
+  void anApplicationMappingAProbePathIsWarnedAtStartup(CapturedOutput output) throws Exception {
+    try (ConfigurableApplicationContext context = start(OwnReadiness.class)) {
+      assertThat(get(context, "/readyz").body()).isEqualTo("ready\n");
+    }
+    assertThat(output.getAll().lines().filter(line -> line.contains("WARN")
+        && line.contains("answers /readyz before") && line.contains("OwnReadiness#ready")
+        && line.contains("set drain.probe.readiness-path to another path"))).hasSize(1);
+  }
+
+  @Test
+  void noWarningWithoutACollision(CapturedOutput output) throws Exception {
+    try (ConfigurableApplicationContext context = start()) {
+      assertThat(get(context, "/hello").body()).isEqualTo("hello");
+    }
+    assertThat(output.getAll()).doesNotContain("answers /readyz before");
   }
 
   @Test
