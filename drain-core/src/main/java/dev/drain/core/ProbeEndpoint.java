@@ -62,6 +62,31 @@ public final class ProbeEndpoint {
   }
 
   /**
+   * Returns whether a request comes from a health checker rather than a client: the kubelet's
+   * probes ({@code kube-probe/}), Google Cloud's ({@code GoogleHC/}), AWS load balancers' and
+   * Route 53's, and Consul's. An adapter does not count such a request as an arrival: it must not
+   * extend the quiet period, since a checker keeps probing until the instance is gone.
+   *
+   * @param userAgent the {@code User-Agent} header, or null
+   * @return true for a known health checker
+   */
+  public static boolean isHealthChecker(String userAgent) {
+    if (userAgent == null) {
+      return false;
+    }
+    for (String checker : HEALTH_CHECKERS) {
+      if (userAgent.startsWith(checker)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static final java.util.List<String> HEALTH_CHECKERS = java.util.List.of("kube-probe/",
+      "GoogleHC/", "ELB-HealthChecker/", "Amazon-Route53-Health-Check-Service",
+      "Consul Health Check");
+
+  /**
    * Answers a probe request; starts the drain for an authorized {@code POST}.
    *
    * @param method the request method

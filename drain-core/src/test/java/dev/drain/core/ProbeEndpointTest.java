@@ -97,6 +97,15 @@ class ProbeEndpointTest {
         .contains("statusEnabled=false");
   }
 
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(nullValues = "null", value = {
+    "kube-probe/1.30, true", "GoogleHC/1.0, true", "ELB-HealthChecker/2.0, true",
+    "Amazon-Route53-Health-Check-Service (ref 1), true", "Consul Health Check, true",
+    "curl/8.5.0, false", "Mozilla/5.0 kube-probe/1.30, false", "null, false"})
+  void healthCheckersAreKnownByTheirAgent(String userAgent, boolean checker) {
+    assertThat(ProbeEndpoint.isHealthChecker(userAgent)).isEqualTo(checker);
+  }
+
   @Test
   void otherPathsCanBeConfigured() {
     Drain drain = drain(ProbeConfig.defaults().withPaths("/health/ready", "/admin/drain"));

@@ -142,6 +142,52 @@ class ServletProbesTest {
   }
 
   @Test
+  void healthChecksNeverExtendTheQuietPeriod() throws Exception {
+    // Budget 18s: without the fix the checks below extend the delay to its cap, 9s.
+    try (ConfigurableApplicationContext context = start("drain.grace-period=20s",
+        "drain.propagation-delay=1s", "drain.quiet-period=1s")) {
+      dev.drain.core.Drain drain = context.getBean(dev.drain.core.Drain.class);
+      java.util.concurrent.CompletableFuture<Long> stopped =
+          new java.util.concurrent.CompletableFuture<>();
+      drain.addListener(event -> {
+        if (event instanceof dev.drain.core.DrainEvent.StopAccepting) {
+          stopped.complete(System.nanoTime());
+        }
+      });
+      assertThat(get(context, "/actuator/health/readiness").statusCode()).isEqualTo(200);
+      long start = System.nanoTime();
+      drain.startDrain("test");
+      // A kubelet probing readiness and a load balancer's checker on an application path,
+      // every 100 ms, until the drain stops accepting or 4 s have passed.
+      long end = start + Duration.ofSeconds(4).toNanos();
+      int checks = 0;
+      while (!stopped.isDone() && System.nanoTime() < end) {
+        try {
+          get(context, "/actuator/health/readiness");
+          int port = ((WebServerApplicationContext) context).getWebServer().getPort();
+          client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/hello"))
+              .header("User-Agent", "GoogleHC/1.0").timeout(Duration.ofSeconds(2)).build(),
+              HttpResponse.BodyHandlers.discarding());
+          checks++;
+        } catch (java.io.IOException closed) {
+          break; // the listener is closed: the drain stopped accepting
+        }
+        try {
+          stopped.get(100, java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException stillServing) {
+          // next round of checks
+        }
+      }
+      assertThat(checks).as("health checks during the delay").isGreaterThan(3);
+      Long at = stopped.get(1, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(at).as("stopped accepting").isNotNull();
+      assertThat(Duration.ofNanos(at - start)).isBetween(Duration.ofMillis(900),
+          Duration.ofMillis(2500));
+      assertThat(drain.inflight()).isZero();
+    }
+  }
+
+  @Test
   void theStatusPageIsServedWhenSwitchedOn() throws Exception {
     try (ConfigurableApplicationContext context = start("drain.probe.status-enabled=true")) {
       HttpResponse<String> status = get(context, "/drainz");
