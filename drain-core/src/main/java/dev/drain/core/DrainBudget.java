@@ -82,7 +82,9 @@ public final class DrainBudget {
                 + "s"));
       }
     });
-    if (config.quietPeriod().compareTo(delay) > 0) {
+    // Without a delay the quiet period extends nothing: the drain stops accepting at its start,
+    // before any arrival can restart it. The defaults off Kubernetes (0s, 1s) are no mistake.
+    if (!delay.isZero() && config.quietPeriod().compareTo(delay) > 0) {
       findings.add(new BudgetFinding(System.Logger.Level.WARNING, "quiet-period",
           "drain.quiet-period (" + text(config.quietPeriod()) + ") is longer than "
               + "drain.propagation-delay (" + text(delay) + "): every drain that still sees "

@@ -99,7 +99,8 @@ public final class DrainConfig {
    * {@code MB}, {@code GB} (binary multiples, as Spring's {@code DataSize}; a bare number is
    * bytes). Keys outside {@code drain.} are ignored, and so is {@code drain.enabled}, which
    * switches an adapter on or off; {@code drain.endpoint.enabled}, {@code drain.endpoint.token},
-   * {@code drain.probe.readiness-path} and {@code drain.probe.status-path} set {@link #probes()};
+   * {@code drain.probe.readiness-path}, {@code drain.probe.status-path} and {@code
+   * drain.probe.status-enabled} set {@link #probes()};
    * any other {@code drain.} key is an error, so a typo does not silently keep a default.
    *
    * @param properties the properties; must not be null

@@ -37,6 +37,24 @@ public record DrainStatus(
   }
 
   /**
+   * Returns the snapshot as the keys and values of {@link #toJson()}, in its order, for a
+   * framework that writes JSON itself (the Spring starter's actuator endpoint): every
+   * representation of the status then reads the same ({@code deadlineInMillis}, not an ISO
+   * duration).
+   *
+   * @return an unmodifiable map of strings, numbers, booleans, nulls, lists and maps
+   */
+  public java.util.Map<String, Object> toMap() {
+    java.util.Map<String, Object> map = new java.util.LinkedHashMap<>();
+    map.put("state", state.name());
+    map.put("inflight", inflight);
+    map.put("uploads", uploads.stream().map(Upload::toMap).toList());
+    map.put("deadlineInMillis", untilDeadline.map(Duration::toMillis).orElse(null));
+    map.put("refused", refused);
+    return java.util.Collections.unmodifiableMap(map);
+  }
+
+  /**
    * Renders the snapshot as JSON: {@code {"state":"SERVING","inflight":0,"uploads":[...],
    * "deadlineInMillis":null,"refused":0}}.
    *
@@ -94,6 +112,18 @@ public record DrainStatus(
       Objects.requireNonNull(method, "method");
       Objects.requireNonNull(path, "path");
       Objects.requireNonNull(estimatedRemaining, "estimatedRemaining");
+    }
+
+    java.util.Map<String, Object> toMap() {
+      java.util.Map<String, Object> map = new java.util.LinkedHashMap<>();
+      map.put("method", method);
+      map.put("path", path);
+      map.put("bytesDone", bytesDone);
+      map.put("declaredLength", declaredLength);
+      map.put("bytesPerSecond", Math.round(bytesPerSecond));
+      map.put("estimatedRemainingMillis", estimatedRemaining.map(Duration::toMillis).orElse(null));
+      map.put("stalled", stalled);
+      return java.util.Collections.unmodifiableMap(map);
     }
 
     void appendJson(StringBuilder json) {

@@ -4,7 +4,8 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Where an adapter answers the probes and who may start a drain over HTTP. Immutable; part of
+ * Where an adapter answers the probes, whether it serves the status page, and who may start a
+ * drain over HTTP. Immutable; part of
  * {@link DrainConfig} so that one set of {@code drain.*} properties configures every adapter.
  *
  * <p>{@code POST statusPath} starts a drain (for a Kubernetes {@code preStop} hook or a GCE
@@ -21,15 +22,19 @@ import java.util.Optional;
  *     ({@code drain.endpoint.enabled})
  * @param drainEndpointToken the secret a {@code POST} must present as {@code Authorization:
  *     Bearer <token>}; required when the endpoint is enabled ({@code drain.endpoint.token})
+ * @param statusEnabled whether {@code GET statusPath} answers the status (state, in-flight
+ *     count and each upload's method, path, size and rate) to any client that reaches it; default
+ *     true, the Spring starter's default false ({@code drain.probe.status-enabled}). Off, the
+ *     status path is no probe unless the drain endpoint is on, and then answers only {@code POST}
  */
 public record ProbeConfig(String readinessPath, String statusPath, boolean drainEndpointEnabled,
-    Optional<String> drainEndpointToken) {
+    Optional<String> drainEndpointToken, boolean statusEnabled) {
 
   /** The shortest token accepted: shorter secrets are guessable. */
   public static final int MIN_TOKEN_LENGTH = 16;
 
   private static final ProbeConfig DEFAULTS =
-      new ProbeConfig("/readyz", "/drainz", false, Optional.empty());
+      new ProbeConfig("/readyz", "/drainz", false, Optional.empty(), true);
 
   /**
    * Validates the components.
@@ -38,6 +43,7 @@ public record ProbeConfig(String readinessPath, String statusPath, boolean drain
    * @param statusPath see {@link #statusPath()}
    * @param drainEndpointEnabled see {@link #drainEndpointEnabled()}
    * @param drainEndpointToken see {@link #drainEndpointToken()}
+   * @param statusEnabled see {@link #statusEnabled()}
    * @throws IllegalArgumentException when a path does not start with {@code /}, the paths are
    *     equal, or the token is shorter than {@link #MIN_TOKEN_LENGTH} characters
    */
@@ -62,7 +68,20 @@ public record ProbeConfig(String readinessPath, String statusPath, boolean drain
   }
 
   /**
-   * Returns {@code /readyz}, {@code /drainz}, drain endpoint off.
+   * Creates the settings with the status page on.
+   *
+   * @param readinessPath see {@link #readinessPath()}
+   * @param statusPath see {@link #statusPath()}
+   * @param drainEndpointEnabled see {@link #drainEndpointEnabled()}
+   * @param drainEndpointToken see {@link #drainEndpointToken()}
+   */
+  public ProbeConfig(String readinessPath, String statusPath, boolean drainEndpointEnabled,
+      Optional<String> drainEndpointToken) {
+    this(readinessPath, statusPath, drainEndpointEnabled, drainEndpointToken, true);
+  }
+
+  /**
+   * Returns {@code /readyz}, {@code /drainz} with the status page on, drain endpoint off.
    *
    * @return the defaults
    */
@@ -79,7 +98,7 @@ public record ProbeConfig(String readinessPath, String statusPath, boolean drain
    */
   public ProbeConfig withDrainEndpoint(String token) {
     return new ProbeConfig(readinessPath, statusPath, true,
-        Optional.of(Objects.requireNonNull(token, "token")));
+        Optional.of(Objects.requireNonNull(token, "token")), statusEnabled);
   }
 
   /**
@@ -89,7 +108,8 @@ public record ProbeConfig(String readinessPath, String statusPath, boolean drain
    * @return the new settings
    */
   public ProbeConfig withDrainEndpointEnabled(boolean enabled) {
-    return new ProbeConfig(readinessPath, statusPath, enabled, drainEndpointToken);
+    return new ProbeConfig(readinessPath, statusPath, enabled, drainEndpointToken,
+        statusEnabled);
   }
 
   /**
@@ -100,7 +120,7 @@ public record ProbeConfig(String readinessPath, String statusPath, boolean drain
    */
   public ProbeConfig withDrainEndpointToken(String token) {
     return new ProbeConfig(readinessPath, statusPath, drainEndpointEnabled,
-        Optional.of(Objects.requireNonNull(token, "token")));
+        Optional.of(Objects.requireNonNull(token, "token")), statusEnabled);
   }
 
   /**
@@ -111,13 +131,26 @@ public record ProbeConfig(String readinessPath, String statusPath, boolean drain
    * @return the new settings
    */
   public ProbeConfig withPaths(String readiness, String status) {
-    return new ProbeConfig(readiness, status, drainEndpointEnabled, drainEndpointToken);
+    return new ProbeConfig(readiness, status, drainEndpointEnabled, drainEndpointToken,
+        statusEnabled);
+  }
+
+  /**
+   * Returns a copy with the status page on or off.
+   *
+   * @param enabled whether {@code GET statusPath} answers the status
+   * @return the new settings
+   */
+  public ProbeConfig withStatusEnabled(boolean enabled) {
+    return new ProbeConfig(readinessPath, statusPath, drainEndpointEnabled, drainEndpointToken,
+        enabled);
   }
 
   /** Never shows the token. */
   @Override
   public String toString() {
     return "ProbeConfig{readinessPath=" + readinessPath + ", statusPath=" + statusPath
+        + ", statusEnabled=" + statusEnabled
         + ", drainEndpointEnabled=" + drainEndpointEnabled + ", drainEndpointToken="
         + (drainEndpointToken.isPresent() ? "****" : "unset") + "}";
   }

@@ -11,7 +11,9 @@ import java.util.Objects;
  *
  * <ul>
  *   <li>{@code GET}/{@code HEAD} readiness path → 200 {@code ready} / 503 {@code draining};
- *   <li>{@code GET}/{@code HEAD} status path → 200 {@link DrainStatus#toJson()};
+ *   <li>{@code GET}/{@code HEAD} status path → 200 {@link DrainStatus#toJson()} when {@link
+ *       ProbeConfig#statusEnabled()}; with the status off the path is no probe at all, unless the
+ *       drain endpoint is on, and then {@code GET} gets 405 and nothing of the status;
  *   <li>{@code POST} status path → 202 and the status once the drain started, when {@link
  *       ProbeConfig#drainEndpointEnabled()} and the request carries {@code Authorization: Bearer
  *       <token>}; 401 with a wrong or missing token; 405 when the endpoint is off;
@@ -55,8 +57,34 @@ public final class ProbeEndpoint {
    * @return true for the readiness or status path
    */
   public boolean isProbe(String path) {
-    return path.equals(config.readinessPath()) || path.equals(config.statusPath());
+    return path.equals(config.readinessPath()) || path.equals(config.statusPath())
+        && (config.statusEnabled() || config.drainEndpointEnabled());
   }
+
+  /**
+   * Returns whether a request comes from a health checker rather than a client: the kubelet's
+   * probes ({@code kube-probe/}), Google Cloud's ({@code GoogleHC/}), AWS load balancers' and
+   * Route 53's, and Consul's. An adapter does not count such a request as an arrival: it must not
+   * extend the quiet period, since a checker keeps probing until the instance is gone.
+   *
+   * @param userAgent the {@code User-Agent} header, or null
+   * @return true for a known health checker
+   */
+  public static boolean isHealthChecker(String userAgent) {
+    if (userAgent == null) {
+      return false;
+    }
+    for (String checker : HEALTH_CHECKERS) {
+      if (userAgent.startsWith(checker)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static final java.util.List<String> HEALTH_CHECKERS = java.util.List.of("kube-probe/",
+      "GoogleHC/", "ELB-HealthChecker/", "Amazon-Route53-Health-Check-Service",
+      "Consul Health Check");
 
   /**
    * Answers a probe request; starts the drain for an authorized {@code POST}.
@@ -74,17 +102,18 @@ public final class ProbeEndpoint {
       boolean ready = drain.isReady();
       return new Answer(ready ? 200 : 503, TEXT, ready ? "ready\n" : "draining\n", Map.of());
     }
-    if (!path.equals(config.statusPath())) {
+    if (!isProbe(path)) {
       return null;
     }
-    if (method.equals("GET") || method.equals("HEAD")) {
+    boolean status = config.statusEnabled();
+    if (status && (method.equals("GET") || method.equals("HEAD"))) {
       return new Answer(200, JSON, drain.status().toJson() + "\n", Map.of());
     }
     if (!config.drainEndpointEnabled()) {
       return methodNotAllowed("GET, HEAD");
     }
     if (!method.equals("POST")) {
-      return methodNotAllowed("GET, HEAD, POST");
+      return methodNotAllowed(status ? "GET, HEAD, POST" : "POST");
     }
     if (!authorized(authorization)) {
       return new Answer(401, TEXT, "the drain endpoint needs Authorization: Bearer <token>\n",

@@ -103,6 +103,16 @@ class DrainBudgetTest {
   }
 
   @Test
+  void theDefaultsOffKubernetesFindNothing() {
+    // No delay: the default 1s quiet period extends nothing, so it contradicts nothing.
+    DrainConfig offKubernetes = DrainConfig.builder().propagationDelay(Duration.ZERO).build();
+    assertThat(offKubernetes.quietPeriod()).isEqualTo(Duration.ofSeconds(1));
+    assertThat(DrainBudget.check(offKubernetes)).isEmpty();
+    assertThat(DrainBudget.check(DrainConfig.builder()
+        .propagationDelay(Duration.ofSeconds(5)).build())).isEmpty();
+  }
+
+  @Test
   void keepAliveShorterThanKongsPoolIsFlagged() {
     List<BudgetFinding> findings = DrainBudget.check(fitting()
         .upstreamIdleTimeout(Duration.ofSeconds(60))

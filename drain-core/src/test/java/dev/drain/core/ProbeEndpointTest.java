@@ -68,6 +68,45 @@ class ProbeEndpointTest {
   }
 
   @Test
+  void withTheStatusOffItsPathIsNoProbeAndShowsNothing() {
+    Drain drain = drain(ProbeConfig.defaults().withStatusEnabled(false));
+    drain.begin(new RequestInfo("PUT", "/secret/upload", 50L << 20));
+    ProbeEndpoint probes = new ProbeEndpoint(drain);
+    assertThat(probes.isProbe("/drainz")).isFalse();
+    assertThat(probes.answer("GET", "/drainz", null)).isNull();
+    assertThat(probes.answer("GET", "/readyz", null).body()).isEqualTo("ready\n");
+
+    // The drain endpoint alone: POST answers, GET learns nothing.
+    ProbeEndpoint postOnly = new ProbeEndpoint(drain(ProbeConfig.defaults()
+        .withStatusEnabled(false).withDrainEndpoint(TOKEN)));
+    assertThat(postOnly.isProbe("/drainz")).isTrue();
+    ProbeEndpoint.Answer get = postOnly.answer("GET", "/drainz", null);
+    assertThat(get.status()).isEqualTo(405);
+    assertThat(get.headers()).containsEntry("Allow", "POST");
+    assertThat(get.body()).doesNotContain("inflight");
+    assertThat(postOnly.answer("POST", "/drainz", null).body()).doesNotContain("inflight");
+    assertThat(postOnly.answer("POST", "/drainz", "Bearer " + TOKEN).status()).isEqualTo(202);
+  }
+
+  @Test
+  void theStatusIsOnByDefaultAndSetByItsProperty() {
+    assertThat(ProbeConfig.defaults().statusEnabled()).isTrue();
+    assertThat(DrainConfig.fromProperties(java.util.Map.of("drain.probe.status-enabled", "false"))
+        .probes().statusEnabled()).isFalse();
+    assertThat(ProbeConfig.defaults().withStatusEnabled(false).toString())
+        .contains("statusEnabled=false");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(nullValues = "null", value = {
+    "kube-probe/1.30, true", "GoogleHC/1.0, true", "ELB-HealthChecker/2.0, true",
+    "Amazon-Route53-Health-Check-Service (ref 1), true", "Consul Health Check, true",
+    "curl/8.5.0, false", "Mozilla/5.0 kube-probe/1.30, false", "null, false"})
+  void healthCheckersAreKnownByTheirAgent(String userAgent, boolean checker) {
+    assertThat(ProbeEndpoint.isHealthChecker(userAgent)).isEqualTo(checker);
+  }
+
+  @Test
   void otherPathsCanBeConfigured() {
     Drain drain = drain(ProbeConfig.defaults().withPaths("/health/ready", "/admin/drain"));
     ProbeEndpoint probes = new ProbeEndpoint(drain);

@@ -13,6 +13,8 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Collection;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.function.LongSupplier;
@@ -52,6 +54,8 @@ public class DrainFilter extends HttpFilter {
 
   private final transient Drain drain;
   private final transient ProbeHandler probes;
+  /** The health endpoints within the web application; their requests are not traffic. */
+  private final List<String> healthPaths;
 
   /**
    * Creates the filter; the probes answer as {@code drain.config().probes()} says ({@code
@@ -60,8 +64,22 @@ public class DrainFilter extends HttpFilter {
    * @param drain the drain; must not be null
    */
   public DrainFilter(Drain drain) {
+    this(drain, List.of());
+  }
+
+  /**
+   * Creates the filter with the application's own health endpoints: requests to them, and
+   * requests from a known health checker ({@link ProbeEndpoint#isHealthChecker}), are served
+   * but not tracked, so that they never count as traffic that extends the quiet period.
+   *
+   * @param drain the drain; must not be null
+   * @param healthPaths paths within the web application, each with its sub-paths, e.g. {@code
+   *     /actuator/health}
+   */
+  public DrainFilter(Drain drain, Collection<String> healthPaths) {
     this.drain = Objects.requireNonNull(drain, "drain");
     this.probes = new ProbeHandler(new ProbeEndpoint(drain), drain);
+    this.healthPaths = List.copyOf(healthPaths);
   }
 
   /**
@@ -81,6 +99,13 @@ public class DrainFilter extends HttpFilter {
       return;
     }
     if (probes.handle(request, response)) {
+      return;
+    }
+    if (healthCheck(request)) {
+      if (drain.isDraining()) {
+        response.setHeader(CONNECTION, "close");
+      }
+      chain.doFilter(request, response); // served, never traffic: no arrival, not tracked
       return;
     }
     RequestInfo info = new RequestInfo(request.getMethod(), pathOf(request), bodyLength(request));
@@ -117,6 +142,23 @@ public class DrainFilter extends HttpFilter {
         inflight.close();
       }
     }
+  }
+
+  private boolean healthCheck(HttpServletRequest request) {
+    if (ProbeEndpoint.isHealthChecker(request.getHeader("User-Agent"))) {
+      return true;
+    }
+    if (healthPaths.isEmpty()) {
+      return false;
+    }
+    String path = ProbeHandler.pathInContext(request);
+    for (String health : healthPaths) {
+      if (path.equals(health) || path.startsWith(health)
+          && path.charAt(health.length()) == '/') {
+        return true;
+      }
+    }
+    return false;
   }
 
   static void refuse(HttpServletResponse response, String reason, long retryAfterSeconds)

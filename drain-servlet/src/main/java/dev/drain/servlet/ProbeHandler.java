@@ -18,9 +18,13 @@ final class ProbeHandler {
     this.drain = drain;
   }
 
-  /** Returns true when the request was a probe and has been answered. */
+  /**
+   * Returns true when the request was a probe and has been answered. Probe paths are matched
+   * within the web application, as its own mappings are: with a context path {@code /api} the
+   * readiness probe is {@code /api/readyz}.
+   */
   boolean handle(HttpServletRequest request, HttpServletResponse response) throws IOException {
-    String path = DrainFilter.pathOf(request);
+    String path = pathInContext(request);
     if (!endpoint.isProbe(path)) {
       return false;
     }
@@ -41,5 +45,16 @@ final class ProbeHandler {
       response.getOutputStream().write(bytes);
     }
     return true;
+  }
+
+  /** The request's path without the context path, as a servlet mapping sees it. */
+  static String pathInContext(HttpServletRequest request) {
+    String uri = DrainFilter.pathOf(request);
+    String context = request.getContextPath();
+    if (context == null || context.isEmpty() || !uri.startsWith(context)) {
+      return uri;
+    }
+    String inside = uri.substring(context.length());
+    return inside.isEmpty() ? "/" : inside;
   }
 }

@@ -2,6 +2,7 @@ package dev.drain.spring;
 
 import dev.drain.core.Drain;
 import dev.drain.core.DrainStatus;
+import java.util.Map;
 import java.util.Objects;
 import org.springframework.boot.actuate.endpoint.Access;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
@@ -31,24 +32,25 @@ public class DrainEndpoint {
   }
 
   /**
-   * Returns the drain's status.
+   * Returns the drain's status, in the keys and values of the status probe's JSON ({@link
+   * DrainStatus#toMap()}).
    *
    * @return state, in-flight count, uploads and counters
    */
   @ReadOperation
-  public DrainStatus status() {
-    return drain.status();
+  public Map<String, Object> status() {
+    return drain.status().toMap();
   }
 
   /**
    * Starts the drain (readiness off at once; the server keeps serving through the propagation
    * delay) and returns the status right after.
    *
-   * @return the status
+   * @return the status, as {@link #status()}
    */
   @WriteOperation
-  public DrainStatus start() {
+  public Map<String, Object> start() {
     drain.startDrain("actuator");
-    return drain.status();
+    return drain.status().toMap();
   }
 }

@@ -3,8 +3,10 @@ package dev.drain.spring;
 import dev.drain.core.Drain;
 import dev.drain.core.DrainResult;
 import dev.drain.core.DrainState;
+import dev.drain.core.ServerControl;
 import dev.drain.core.ShutdownCoordinator;
 import java.util.Objects;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.ApplicationContextAware;
 import org.springframework.context.ApplicationListener;
@@ -58,12 +60,30 @@ public final class DrainLifecycle implements SmartLifecycle,
     this.context = applicationContext;
   }
 
-  /** Starts the drain when this application's context (not a child's) begins to close. */
+  /**
+   * Starts the drain when this application's context (not a child's) begins to close, if the
+   * application is ready and serves: a context closed before it was ready (a failed start,
+   * SIGTERM during startup) or without a server (a test's mock web environment, a context with
+   * no web server) has no traffic to drain, so its close waits for no delay and no request (a
+   * MockMvc async request never dispatched would hold it to the deadline). A drain already
+   * started ({@code POST /actuator/drain}) runs to its end either way.
+   */
   @Override
   public void onApplicationEvent(ContextClosedEvent event) {
-    if (event.getApplicationContext() == context) {
+    if (event.getApplicationContext() == context && drain.state() == DrainState.SERVING
+        && serves()) {
       coordinator.startDrain(reason());
     }
+  }
+
+  /** Whether a server takes traffic: Spring Boot's web server, or the application's own. */
+  private boolean serves() {
+    if (context instanceof WebServerApplicationContext web && web.getWebServer() != null) {
+      return true;
+    }
+    ServerControl own = context == null ? null
+        : context.getBeanProvider(ServerControl.class).getIfUnique();
+    return own != null && !(own instanceof WebServerControl);
   }
 
   @Override

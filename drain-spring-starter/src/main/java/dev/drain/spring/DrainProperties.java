@@ -10,9 +10,10 @@ import org.springframework.util.unit.DataSize;
  * The {@code drain.*} properties: the same keys and values as {@link
  * DrainConfig#fromProperties(java.util.Map)}, bound the Spring way (relaxed names, {@code
  * Duration} and {@code DataSize} conversion), and turned into a {@link DrainConfig} by {@link
- * #toConfig()}.
+ * #toConfig()}. Unknown {@code drain.*} keys fail the start (a typo never keeps a default), and
+ * so does a value the drain cannot use, with a report naming the property.
  */
-@ConfigurationProperties("drain")
+@ConfigurationProperties(prefix = "drain", ignoreUnknownFields = false)
 public class DrainProperties {
 
   /** Whether graceful-drain is on; false leaves Spring Boot's own graceful shutdown alone. */
@@ -359,38 +360,119 @@ public class DrainProperties {
    * does.
    *
    * @return the settings
-   * @throws IllegalArgumentException naming the setting that cannot be used
+   * @throws DrainPropertyException naming the property that cannot be used and the form it
+   *     accepts
    */
   public DrainConfig toConfig() {
-    DrainConfig.Builder builder = DrainConfig.builder()
-        .gracePeriod(gracePeriod)
-        .safetyMargin(safetyMargin)
-        .preStopDuration(preStopDuration)
-        .quietPeriod(quietPeriod)
-        .minClientRate(minClientRate.toBytes())
-        .stallTimeout(stallTimeout)
-        .uploadRateWindow(uploadRateWindow)
-        .refuseUploadsThatCannotFinish(refuseUploadsThatCannotFinish)
-        .retryAfter(retryAfter);
+    DrainConfig.Builder builder = DrainConfig.builder();
+    set("grace-period", gracePeriod, builder::gracePeriod, POSITIVE);
+    set("safety-margin", safetyMargin, builder::safetyMargin, NOT_NEGATIVE);
+    set("pre-stop-duration", preStopDuration, builder::preStopDuration, NOT_NEGATIVE);
+    set("quiet-period", quietPeriod, builder::quietPeriod, NOT_NEGATIVE);
+    set("min-client-rate", minClientRate, rate -> builder.minClientRate(rate.toBytes()),
+        "a size per second above 0B, e.g. 512KB or 1MB");
+    set("stall-timeout", stallTimeout, builder::stallTimeout, POSITIVE);
+    set("upload-rate-window", uploadRateWindow, builder::uploadRateWindow, POSITIVE);
+    builder.refuseUploadsThatCannotFinish(refuseUploadsThatCannotFinish);
+    set("retry-after", retryAfter, builder::retryAfter, NOT_NEGATIVE);
     if (propagationDelay != null) {
-      builder.propagationDelay(propagationDelay);
+      set("propagation-delay", propagationDelay, builder::propagationDelay, NOT_NEGATIVE);
     }
     if (maxUploadSize != null) {
-      builder.maxUploadSize(maxUploadSize.toBytes());
+      set("max-upload-size", maxUploadSize, size -> builder.maxUploadSize(size.toBytes()),
+          "a size of 0B or more (0B: unset), e.g. 50MB");
     }
     if (upstreamIdleTimeout != null) {
-      builder.upstreamIdleTimeout(upstreamIdleTimeout);
+      set("upstream-idle-timeout", upstreamIdleTimeout, builder::upstreamIdleTimeout, POSITIVE);
     }
     if (serverIdleTimeout != null) {
-      builder.serverIdleTimeout(serverIdleTimeout);
+      set("server-idle-timeout", serverIdleTimeout, builder::serverIdleTimeout, POSITIVE);
+    }
+    path("probe.readiness-path", probe.readinessPath);
+    path("probe.status-path", probe.statusPath);
+    if (probe.readinessPath.equals(probe.statusPath)) {
+      throw new DrainPropertyException("drain.probe.status-path", probe.statusPath,
+          "the same path as drain.probe.readiness-path", "a path other than "
+              + probe.readinessPath + ", e.g. /drainz", null);
     }
     ProbeConfig probes = builder.probes()
         .withPaths(probe.readinessPath, probe.statusPath)
+        .withStatusEnabled(probe.statusEnabled)
         .withDrainEndpointEnabled(endpoint.enabled);
     if (endpoint.token != null) {
-      probes = probes.withDrainEndpointToken(endpoint.token);
+      ProbeConfig withoutToken = probes;
+      probes = apply("endpoint.token", "****",
+          token -> withoutToken.withDrainEndpointToken(endpoint.token), TOKEN);
     }
-    return builder.probes(probes).build();
+    builder.probes(probes);
+    if (endpoint.enabled && endpoint.token == null) {
+      throw new DrainPropertyException("drain.endpoint.token", "", "drain.endpoint.enabled=true "
+          + "needs it: POST " + probe.statusPath + " takes the instance out of service", TOKEN,
+          null);
+    }
+    if (safetyMargin.plus(preStopDuration).compareTo(gracePeriod) >= 0) {
+      throw new DrainPropertyException("drain.safety-margin", text(safetyMargin),
+          "it must be shorter than drain.grace-period (" + text(gracePeriod) + ")"
+              + (preStopDuration.isZero() ? ""
+                  : " less drain.pre-stop-duration (" + text(preStopDuration) + ")"),
+          "a duration shorter than that, e.g. 2s (or a longer drain.grace-period)", null);
+    }
+    return builder.build();
+  }
+
+  private static final String POSITIVE =
+      "a duration above 0s and at most 365d, e.g. 500ms, 30s or 2m";
+  private static final String NOT_NEGATIVE =
+      "a duration of 0s or more, at most 365d, e.g. 0s, 500ms, 5s or 1m";
+  private static final String TOKEN = "a secret of at least " + ProbeConfig.MIN_TOKEN_LENGTH
+      + " characters, sent as Authorization: Bearer <token>";
+
+  private static <T> void set(String name, T value, java.util.function.Consumer<T> setter,
+      String accepted) {
+    apply(name, value, v -> {
+      setter.accept(v);
+      return null;
+    }, accepted);
+  }
+
+  private static <T, R> R apply(String name, T value, java.util.function.Function<T, R> setter,
+      String accepted) {
+    String shown = value instanceof Duration d ? text(d) : String.valueOf(value);
+    if (value == null) {
+      throw new DrainPropertyException("drain." + name, "", "it must not be empty", accepted,
+          null);
+    }
+    try {
+      return setter.apply(value);
+    } catch (IllegalArgumentException | ArithmeticException e) {
+      String reason = value instanceof Duration d
+          ? (d.compareTo(DrainConfig.MAX_DURATION) > 0 ? "it is longer than 365d"
+              : d.isNegative() ? "it is negative" : "it is not above 0s")
+          : value instanceof DataSize size
+              ? (size.isNegative() ? "it is negative" : "it is not above 0B")
+              : e.getMessage();
+      throw new DrainPropertyException("drain." + name, shown, reason, accepted, e);
+    }
+  }
+
+  private static void path(String name, String path) {
+    if (path == null || !path.startsWith("/")) {
+      throw new DrainPropertyException("drain." + name, String.valueOf(path),
+          "a probe path must start with /", "a path starting with /, e.g. "
+              + (name.endsWith("readiness-path") ? "/readyz" : "/drainz"), null);
+    }
+  }
+
+  /** A duration as Spring writes it: {@code 500ms}, {@code -5s}, {@code 400d}. */
+  static String text(Duration d) {
+    if (d.toNanos() % 1_000_000L != 0 || d.abs().toMillis() < 1 && !d.isZero()) {
+      return d.toString();
+    }
+    long millis = d.toMillis();
+    if (millis != 0 && millis % 86_400_000L == 0) {
+      return millis / 86_400_000L + "d";
+    }
+    return millis % 1000 != 0 ? millis + "ms" : millis / 1000 + "s";
   }
 
   /** The {@code POST} start-drain endpoint on the status path, off by default. */
@@ -450,6 +532,31 @@ public class DrainProperties {
 
     /** Status: the drain's state, in-flight count and uploads as JSON. */
     private String statusPath = "/drainz";
+
+    /**
+     * Whether the status path answers GET with the drain's state, in-flight count and each
+     * upload's method, path, size and rate, to any client: off under Spring, where the actuator's
+     * drain endpoint gives the same status behind Spring Security.
+     */
+    private boolean statusEnabled;
+
+    /**
+     * Returns whether the status path answers GET.
+     *
+     * @return false by default
+     */
+    public boolean isStatusEnabled() {
+      return statusEnabled;
+    }
+
+    /**
+     * Sets whether the status path answers GET.
+     *
+     * @param statusEnabled true to serve the status to any client that reaches the port
+     */
+    public void setStatusEnabled(boolean statusEnabled) {
+      this.statusEnabled = statusEnabled;
+    }
 
     /**
      * Returns the readiness path.

@@ -6,6 +6,7 @@ import dev.drain.servlet.DrainFilter;
 import dev.drain.servlet.jetty.JettyServerControl;
 import dev.drain.servlet.tomcat.TomcatServerControl;
 import jakarta.servlet.DispatcherType;
+import java.util.List;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -20,6 +21,8 @@ import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
+import org.springframework.core.env.Environment;
+import org.springframework.web.servlet.mvc.method.RequestMappingInfoHandlerMapping;
 
 /**
  * Spring MVC on Tomcat or Jetty: {@link DrainFilter} first in the chain, Tomcat's connector set
@@ -39,20 +42,35 @@ public class DrainServletAutoConfiguration {
    * The filter, first in the chain, on every path, for the {@code REQUEST} dispatcher, with
    * async support: it also answers the probes ({@code drain.probe.*}).
    *
+   * Requests to the actuator's health endpoint and from known health checkers are served but
+   * never count as traffic.
+   *
    * @param drain the drain
+   * @param environment for the actuator's paths
    * @return the registration
    */
   @Bean
   @ConditionalOnMissingBean(name = "drainFilterRegistration")
-  public FilterRegistrationBean<DrainFilter> drainFilterRegistration(Drain drain) {
+  public FilterRegistrationBean<DrainFilter> drainFilterRegistration(Drain drain,
+      Environment environment) {
     FilterRegistrationBean<DrainFilter> registration =
-        new FilterRegistrationBean<>(new DrainFilter(drain));
+        new FilterRegistrationBean<>(new DrainFilter(drain, healthPaths(environment)));
     registration.setName("drainFilter");
     registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
     registration.setDispatcherTypes(DispatcherType.REQUEST);
     registration.setAsyncSupported(true);
     registration.addUrlPatterns("/*");
     return registration;
+  }
+
+  /** The actuator's health endpoint on this port, as Spring Boot maps it. */
+  static List<String> healthPaths(Environment environment) {
+    String base = environment.getProperty("management.endpoints.web.base-path", "/actuator");
+    String health = environment.getProperty("management.endpoints.web.path-mapping.health",
+        "health");
+    String path = (base.endsWith("/") ? base : base + "/")
+        + (health.startsWith("/") ? health.substring(1) : health);
+    return List.of(path.startsWith("/") ? path : "/" + path);
   }
 
   /**
@@ -67,6 +85,18 @@ public class DrainServletAutoConfiguration {
   public WebServerControl drainServerControl(ApplicationContext context,
       ObjectProvider<WebServerControl.Glue> glues) {
     return WebServerControl.of(context, glues.orderedStream().toList());
+  }
+
+  /** Spring MVC: a warning at startup for a mapping a probe would shadow. */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(RequestMappingInfoHandlerMapping.class)
+  static class Mvc {
+
+    @Bean
+    ProbePathCollisions drainProbePathCollisions(Drain drain,
+        ObjectProvider<RequestMappingInfoHandlerMapping> mappings) {
+      return new ProbePathCollisions(drain, mappings);
+    }
   }
 
   /** Tomcat: 100 Continue on read, byte counting, and {@link TomcatServerControl}. */

@@ -38,7 +38,9 @@ public final class ConfigProperties {
           Map.entry("probe.readiness-path",
               (b, v) -> b.probes(b.probes().withPaths(v, b.probes().statusPath()))),
           Map.entry("probe.status-path",
-              (b, v) -> b.probes(b.probes().withPaths(b.probes().readinessPath(), v))));
+              (b, v) -> b.probes(b.probes().withPaths(b.probes().readinessPath(), v))),
+          Map.entry("probe.status-enabled",
+              (b, v) -> b.probes(b.probes().withStatusEnabled(bool(v)))));
 
   private ConfigProperties() {}
 
