@@ -105,4 +105,25 @@ class PlanCommandTest {
         + " 1MB/s, gke; regenerate it when the planner changes")
         .isEqualTo(out.toString(StandardCharsets.UTF_8));
   }
+
+  @Test
+  void theDocsQuoteThePlannersSectionsAsTheyAre() throws Exception {
+    String docs = Files.readString(Path.of("..", "docs", "rolling-updates.md"));
+    String begin = "<!-- plan-section: ";
+    String end = "<!-- /plan-section -->";
+    int quoted = 0;
+    for (int at = docs.indexOf(begin); at >= 0; at = docs.indexOf(begin, at + 1)) {
+      String marker = docs.substring(at + begin.length(), docs.indexOf(" -->\n", at));
+      String heading = marker.substring(0, marker.indexOf(" | "));
+      String[] args = marker.substring(marker.indexOf(" | ") + 3).split(" +");
+      out.reset();
+      assertThat(run(args)).isZero();
+      String plan = out.toString(StandardCharsets.UTF_8);
+      String body = docs.substring(docs.indexOf(" -->\n", at) + 5, docs.indexOf(end, at));
+      assertThat(body).as("docs/rolling-updates.md quotes '%s' of %s", heading, marker)
+          .isEqualTo(plan.substring(plan.indexOf(heading)));
+      quoted++;
+    }
+    assertThat(quoted).as("the --pre-stop path is quoted").isPositive();
+  }
 }

@@ -280,13 +280,15 @@ final class Chain implements AutoCloseable {
         """.formatted(servers(aPorts), lb.port);
   }
 
-  /** nginx A: request buffering on (its default), an upstream keep-alive pool. */
+  /**
+   * nginx A: request buffering on (its default), an upstream keep-alive pool when the settings
+   * configure one ({@code keepalive 32; ...}; stock nginx has none).
+   */
   private String aConfig(NginxProcess nginx) {
     return nginx.preamble() + "http {\n" + nginx.httpPaths() + """
           %s
           upstream b {
             server 127.0.0.1:%d;
-            keepalive 32;
             %s
           }
           server {

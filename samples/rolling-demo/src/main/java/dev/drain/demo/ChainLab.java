@@ -25,7 +25,8 @@ import java.util.concurrent.locks.LockSupport;
  * each tier in turn has its instances replaced the way its platform does it, once with the
  * platforms' defaults and once with the settings {@link RolloutPlan} prints.
  *
- * <p>Options: {@code --trials=2 --tiers=A,B,C,D --settings=defaults,recommended
+ * <p>Options ({@code stock}: the defaults with A as stock nginx, without upstream keepalive):
+ * {@code --trials=2 --tiers=A,B,C,D --settings=defaults,recommended
  * --upload-rate=8MB --latency=2ms --sample-jar=PATH --out=DIR}.
  */
 public final class ChainLab {
@@ -227,14 +228,18 @@ public final class ChainLab {
         // upstream keepalive_timeout 60 s and keepalive_time 1 h; Kong's Helm chart: preStop
         // kong quit --wait=15 (then QUIT, TERM 10 s later), grace 30 s; GKE's L4 Service LB
         // drains 30 s; D without the library.
-        case "defaults" -> new ChainSettings(name, 0, "keepalive_timeout 60s;",
+        case "defaults" -> new ChainSettings(name, 0, "keepalive 32; keepalive_timeout 60s;",
             "keepalive_timeout 75s;", 5000, 0, 5000, 30_000, 15_000, 10_000, 30_000,
             List.of("--drain.enabled=false"), 30_000);
+        // the same, with A as stock nginx configures it: no upstream keepalive, so every
+        // request opens a connection of its own
+        case "stock" -> new ChainSettings(name, 0, "", "keepalive_timeout 75s;", 5000, 0, 5000,
+            30_000, 15_000, 10_000, 30_000, List.of("--drain.enabled=false"), 30_000);
         case "recommended" -> {
           DrainConfig app = plan.application();
           yield new ChainSettings(name, plan.connectionDraining().toMillis(),
-              "keepalive_timeout " + RolloutPlan.A_UPSTREAM_KEEPALIVE.toSeconds() + "s;"
-                  + " keepalive_time " + RolloutPlan.A_UPSTREAM_KEEPALIVE.toSeconds() + "s;",
+              "keepalive 32; keepalive_timeout " + RolloutPlan.A_UPSTREAM_KEEPALIVE.toSeconds()
+                  + "s; keepalive_time " + RolloutPlan.A_UPSTREAM_KEEPALIVE.toSeconds() + "s;",
               "keepalive_timeout " + RolloutPlan.GCP_BACKEND_KEEPALIVE.toSeconds() + "s;",
               plan.nginxHttpStopWait().toMillis(), plan.internalConnectionDraining().toMillis(),
               plan.nginxStreamStopWait().toMillis(), plan.kongQuitWait().toMillis(),
@@ -250,7 +255,7 @@ public final class ChainLab {
               plan.applicationGracePeriod().toMillis());
         }
         default -> throw new IllegalArgumentException(
-            "--settings takes defaults and recommended, not '" + name + "'");
+            "--settings takes defaults, stock and recommended, not '" + name + "'");
       };
     }
   }
