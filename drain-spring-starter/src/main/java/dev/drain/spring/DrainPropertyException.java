@@ -11,8 +11,11 @@ public class DrainPropertyException extends IllegalArgumentException {
 
   private static final long serialVersionUID = 1L;
 
+  /** The property, e.g. {@code drain.grace-period}. */
   private final String property;
+  /** The value as the application wrote it, or as bound; may be null. */
   private final String value;
+  /** The values the property takes. */
   private final String accepted;
 
   /**

@@ -29,7 +29,7 @@ class ReadmeAppTest {
   void theReadmeShowsThisAppWordForWord() throws IOException {
     String readme = Files.readString(Path.of("..", "README.md"));
     String source = Files.readString(
-        Path.of("src/test/java/dev/drain/netty/readme/ReadmeApp.java"));
+        Path.of("..", "drain-netty", "src/test/java/dev/drain/netty/readme/ReadmeApp.java"));
     String code = source.substring(source.indexOf("import "));
     assertThat(readme).contains("```java\n" + code + "```\n");
   }
