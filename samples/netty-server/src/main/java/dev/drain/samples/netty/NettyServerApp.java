@@ -127,12 +127,14 @@ public final class NettyServerApp {
             ChannelPipeline pipeline = ch.pipeline();
             pipeline.remove(HttpServerExpectContinueHandler.class);
             pipeline.remove(SampleHandler.class);
-            String here = pipeline.context(this).name();
-            ChannelHandler[] handlers = http2Handlers(nettyDrain);
-            for (int i = handlers.length - 1; i >= 0; i--) {
-              pipeline.addAfter(here, null, handlers[i]);
+            // in order: each HTTP/2 handler looks for the frame codec ahead of it when added
+            String previous = pipeline.context(this).name();
+            pipeline.addAfter(previous, "h2-codec", Http2FrameCodecBuilder.forServer().build());
+            previous = "h2-codec";
+            for (ChannelHandler handler : http2Handlers(nettyDrain)) {
+              pipeline.addAfter(previous, null, handler);
+              previous = pipeline.context(handler).name();
             }
-            pipeline.addAfter(here, null, Http2FrameCodecBuilder.forServer().build());
           }
         });
   }
