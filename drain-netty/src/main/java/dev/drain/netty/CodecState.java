@@ -12,7 +12,8 @@ import java.util.Map;
 
 /**
  * Tells whether the HTTP/1.1 decoder ahead of a {@link DrainHandler} is between two requests:
- * nothing of a next request received. A request whose head is only partly received (a large
+ * nothing of a next request received, by it or by another decoder ahead of it (an {@code
+ * SslHandler} holding part of a TLS record). A request whose head is only partly received (a large
  * header split across TCP segments) is invisible after the codec, which delivers a head only
  * once it is whole; closing its connection as idle would lose it.
  *
@@ -57,9 +58,12 @@ final class CodecState {
   }
 
   private final HttpObjectDecoder decoder;
+  /** Other decoders ahead (an {@code SslHandler}): bytes they hold are a request arriving too. */
+  private final java.util.List<ByteToMessageDecoder> others;
 
-  private CodecState(HttpObjectDecoder decoder) {
+  private CodecState(HttpObjectDecoder decoder, java.util.List<ByteToMessageDecoder> others) {
     this.decoder = decoder;
+    this.others = others;
   }
 
   /**
@@ -70,6 +74,7 @@ final class CodecState {
    */
   static CodecState ahead(ChannelHandlerContext ctx) {
     HttpObjectDecoder found = null;
+    java.util.List<ByteToMessageDecoder> others = new java.util.ArrayList<>();
     for (Map.Entry<String, ChannelHandler> entry : ctx.pipeline()) {
       ChannelHandler handler = entry.getValue();
       if (handler == ctx.handler()) {
@@ -78,9 +83,11 @@ final class CodecState {
       HttpObjectDecoder decoder = decoderOf(handler);
       if (decoder != null) {
         found = decoder;
+      } else if (handler instanceof ByteToMessageDecoder other) {
+        others.add(other);
       }
     }
-    return new CodecState(found);
+    return new CodecState(found, java.util.List.copyOf(others));
   }
 
   private static HttpObjectDecoder decoderOf(ChannelHandler handler) {
@@ -107,6 +114,11 @@ final class CodecState {
       return UNKNOWN;
     }
     try {
+      for (ByteToMessageDecoder other : others) {
+        if (((ByteBuf) BUFFER.invoke(other)).isReadable()) {
+          return RECEIVING; // part of a TLS record, say
+        }
+      }
       String state = String.valueOf(STATE.get(decoder));
       if (!state.startsWith("SKIP_")) {
         return state.startsWith("READ_") ? RECEIVING : UNKNOWN; // BAD_MESSAGE, UPGRADED

@@ -20,9 +20,10 @@ final class DrainConnections {
 
   /**
    * How long a connection with nothing in flight is kept after StopAccepting when it may be
-   * about to send a request: the codec holds the start of a head (split across TCP segments), or
-   * the connection was accepted as the listener closed and has sent nothing yet. A head that
-   * completes in time is served; a silent or slow one does not hold the connection longer.
+   * about to send a request: its codec's state cannot be read, or it was accepted as the listener
+   * closed and has sent nothing yet; then it is checked again. A connection whose codec holds the
+   * start of a head stays open until the head completes (it is then served) or the server stops:
+   * it holds no request, so it does not hold the drain.
    */
   static final Duration HEAD_WAIT = Duration.ofMillis(500);
 
@@ -101,7 +102,8 @@ final class DrainConnections {
   /**
    * Ends the connection if it has no request in flight: at once when its codec holds nothing of
    * a next request; otherwise after {@link #HEAD_WAIT}, unless a request began meanwhile (it then
-   * ends after that request's response). On the handler's event loop.
+   * ends after that request's response) or the start of a head is still arriving (checked again
+   * after the same wait). On the handler's event loop.
    */
   private static void closeWhenIdle(DrainHandler handler, boolean now) {
     // a handler that left the pipeline (its connection turned to HTTP/2) ends nothing
@@ -115,7 +117,13 @@ final class DrainConnections {
     Channel channel = handler.context().channel();
     channel.eventLoop().schedule(() -> {
       if (!handler.context().isRemoved() && handler.noRequest()) {
-        handler.endIdle();
+        if (handler.codecState() == CodecState.RECEIVING) {
+          // a head still arriving holds no request and so not the drain: it is served when
+          // it completes, and closed by the stop if it never does
+          closeWhenIdle(handler, false);
+        } else {
+          handler.endIdle();
+        }
       }
     }, HEAD_WAIT.toNanos(), TimeUnit.NANOSECONDS);
   }

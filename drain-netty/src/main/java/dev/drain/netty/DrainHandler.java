@@ -14,6 +14,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpExpectationFailedEvent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObjectAggregator;
@@ -79,8 +80,11 @@ public final class DrainHandler extends ChannelDuplexHandler {
   private final ArrayDeque<Object> pending = new ArrayDeque<>();
   /** Requests whose last response part is being written, oldest first. */
   private final ArrayDeque<Inflight> writing = new ArrayDeque<>();
-  /** For each of {@link #writing}: whether the connection ends after it. */
-  private final ArrayDeque<Boolean> writeCloses = new ArrayDeque<>();
+  /**
+   * For each of {@link #writing}: the promise of its last write. Its listener may run later on
+   * the application's executor; a request whose write succeeded is not cut meanwhile.
+   */
+  private final ArrayDeque<ChannelFuture> writePromises = new ArrayDeque<>();
   /** For each of {@link #writing}: its body bytes when large enough to need time to drain. */
   private final ArrayDeque<Long> writeBytes = new ArrayDeque<>();
   /** One listener for every write of this connection: nothing is allocated per request. */
@@ -161,6 +165,10 @@ public final class DrainHandler extends ChannelDuplexHandler {
    */
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt instanceof HttpExpectationFailedEvent) {
+      // refused before its body (417, or 413 from an aggregator): no body will come
+      reading = null;
+    }
     if (evt instanceof HttpServerUpgradeHandler.UpgradeEvent
         || evt.getClass().getName().equals(PRIOR_KNOWLEDGE_EVENT)) {
       if (!stream) {
@@ -335,12 +343,12 @@ public final class DrainHandler extends ChannelDuplexHandler {
       return;
     }
     writing.addLast(inflight);
-    writeCloses.addLast(closeAfterResponse ? Boolean.TRUE : Boolean.FALSE);
     long bytes = responseBytes;
     responseBytes = 0;
     // a small response needs no time to drain after its write: no clock read, no boxing
     writeBytes.addLast(bytes >= LINGER_MIN_BYTES ? Long.valueOf(bytes) : NO_BYTES);
     ChannelPromise done = promise.unvoid();
+    writePromises.addLast(done);
     done.addListener(onWritten);
     ctx.write(msg, done);
     while (pending.peekFirst() instanceof FullHttpResponse local) {
@@ -360,7 +368,7 @@ public final class DrainHandler extends ChannelDuplexHandler {
       return;
     }
     Inflight ended = writing.pollFirst();
-    writeCloses.pollFirst();
+    writePromises.pollFirst();
     Long bytes = writeBytes.pollFirst();
     if (bytes != null && bytes > 0) {
       lastResponseBytes = bytes;
@@ -382,7 +390,9 @@ public final class DrainHandler extends ChannelDuplexHandler {
       return;
     }
     endIfDone();
-    shared.connections().settled(this);
+    if (!stream) {
+      shared.connections().settled(this);
+    }
   }
 
   @Override
@@ -422,10 +432,13 @@ public final class DrainHandler extends ChannelDuplexHandler {
       }
     }
     for (Inflight inflight; (inflight = writing.pollFirst()) != null; ) {
-      end(inflight, abort);
-      count++;
+      ChannelFuture write = writePromises.pollFirst();
+      // its write may have succeeded with the listener still on its way from another executor
+      boolean written = write != null && write.isSuccess();
+      end(inflight, abort && !written);
+      count += written ? 0 : 1;
     }
-    writeCloses.clear();
+    writePromises.clear();
     writeBytes.clear();
     return count;
   }

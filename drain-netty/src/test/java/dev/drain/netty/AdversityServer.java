@@ -40,9 +40,18 @@ final class AdversityServer implements AutoCloseable {
   private final EventLoopGroup boss;
   private final ScheduledExecutorService worker = Executors.newScheduledThreadPool(2);
 
-  @SuppressWarnings("deprecation") // NioEventLoopGroup: the API both Netty 4.1 and 4.2 have
   AdversityServer(DrainConfig config, EventExecutorGroup appGroup, boolean listenerStaysOpen)
       throws InterruptedException {
+    this(config, appGroup, listenerStaysOpen, null, false);
+  }
+
+  /**
+   * With TLS in front of the codec ({@code ssl} not null) and an {@code HttpObjectAggregator}
+   * of 1 KiB after the drain's handler ({@code aggregator}), as applications build them.
+   */
+  @SuppressWarnings("deprecation") // NioEventLoopGroup: the API both Netty 4.1 and 4.2 have
+  AdversityServer(DrainConfig config, EventExecutorGroup appGroup, boolean listenerStaysOpen,
+      io.netty.handler.ssl.SslContext ssl, boolean aggregator) throws InterruptedException {
     drain = Drain.builder().config(config).listener(event -> {
       if (event instanceof DrainEvent.StopAccepting) {
         stoppedAccepting.countDown();
@@ -57,8 +66,13 @@ final class AdversityServer implements AutoCloseable {
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
-            ch.pipeline().addLast(new HttpServerCodec(), nettyDrain.newHandler(),
-                new HttpServerExpectContinueHandler());
+            if (ssl != null) {
+              ch.pipeline().addLast(ssl.newHandler(ch.alloc()));
+            }
+            ch.pipeline().addLast(new HttpServerCodec(), nettyDrain.newHandler());
+            ch.pipeline().addLast(aggregator
+                ? new io.netty.handler.codec.http.HttpObjectAggregator(1024)
+                : new HttpServerExpectContinueHandler());
             ch.pipeline().addLast(appGroup, "app", new KitApp(drain, uploadBytes, worker));
           }
         })
