@@ -11,8 +11,11 @@ public class DrainPropertyException extends IllegalArgumentException {
 
   private static final long serialVersionUID = 1L;
 
+  /** The property, e.g. {@code drain.grace-period}. */
   private final String property;
+  /** The value that cannot be used. */
   private final String value;
+  /** The values the property takes. */
   private final String accepted;
 
   /**
