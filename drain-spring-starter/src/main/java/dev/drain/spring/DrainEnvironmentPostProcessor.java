@@ -33,6 +33,9 @@ public class DrainEnvironmentPostProcessor implements EnvironmentPostProcessor {
     Map<String, Object> defaults = new LinkedHashMap<>();
     defaults.put(SpringBudget.PHASE_TIMEOUT, "${drain.grace-period:30s}");
     defaults.put("spring.reactor.netty.shutdown-quiet-period", "0s");
+    // The drain replaces Spring Boot's graceful shutdown: after it, Boot's own would only wait
+    // again, up to the phase timeout, for a request the drain already cut at its deadline.
+    defaults.put("server.shutdown", "immediate");
     // Spring's task executor stops taking tasks at the context's close event; the drain serves
     // on through the propagation delay, and an MVC Callable or @Async request needs it.
     defaults.put("spring.task.execution.pool.shutdown.accept-tasks-after-context-close", "true");

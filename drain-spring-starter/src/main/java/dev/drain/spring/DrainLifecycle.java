@@ -43,6 +43,7 @@ public final class DrainLifecycle implements SmartLifecycle,
   private volatile ApplicationContext context;
   private volatile boolean running;
   private volatile DrainResult result;
+  private volatile long closedAtNanos = System.nanoTime();
 
   /**
    * Creates the lifecycle.
@@ -72,6 +73,7 @@ public final class DrainLifecycle implements SmartLifecycle,
   public void onApplicationEvent(ContextClosedEvent event) {
     if (event.getApplicationContext() == context && drain.state() == DrainState.SERVING
         && serves()) {
+      closedAtNanos = System.nanoTime();
       coordinator.startDrain(reason());
     }
   }
@@ -125,9 +127,42 @@ public final class DrainLifecycle implements SmartLifecycle,
   private void drain() {
     try {
       result = coordinator.shutdown(reason());
+      if (result.deadlineReached() && ShutdownCoordinator.isJvmShuttingDown()) {
+        haltBeforeTheGracePeriodEnds();
+      }
     } finally {
       running = false;
     }
+  }
+
+  /**
+   * The drain cut requests that may still run (a handler that ignores interrupts, like a JDBC
+   * call), and the rest of the shutdown (the web server's stop, which waits for its threads; the
+   * other beans) could outlive the grace period, so that the platform kills the process
+   * mid-shutdown. A daemon thread halts the JVM with 143 (SIGTERM's status) half the safety
+   * margin before the grace period ends, if it has not exited by then.
+   */
+  private void haltBeforeTheGracePeriodEnds() {
+    long sigterm = closedAtNanos;
+    long haltAt = sigterm + drain.config().afterSigterm().toNanos()
+        - drain.config().safetyMargin().toNanos() / 2;
+    Thread watchdog = new Thread(() -> {
+      long wait;
+      while ((wait = haltAt - System.nanoTime()) > 0) {
+        try {
+          java.util.concurrent.TimeUnit.NANOSECONDS.sleep(wait);
+        } catch (InterruptedException ignored) {
+          // only the halt ends this thread
+        }
+      }
+      System.err.println("graceful-drain: the shutdown is still running "
+          + drain.config().safetyMargin().dividedBy(2).toMillis()
+          + " ms before the grace period ends (a request cut at the deadline holds it); halting");
+      System.err.flush();
+      Runtime.getRuntime().halt(143);
+    }, "graceful-drain-exit-watchdog");
+    watchdog.setDaemon(true);
+    watchdog.start();
   }
 
   private boolean closing() {

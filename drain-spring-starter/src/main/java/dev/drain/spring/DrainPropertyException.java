@@ -13,7 +13,7 @@ public class DrainPropertyException extends IllegalArgumentException {
 
   /** The property, e.g. {@code drain.grace-period}. */
   private final String property;
-  /** The value as the application wrote it, or as bound; may be null. */
+  /** The value that cannot be used. */
   private final String value;
   /** The values the property takes. */
   private final String accepted;

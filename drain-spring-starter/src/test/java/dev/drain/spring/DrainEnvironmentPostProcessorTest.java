@@ -42,6 +42,13 @@ class DrainEnvironmentPostProcessorTest {
   }
 
   @Test
+  void springBootsGracefulShutdownGivesWayToTheDrainUnlessSet() {
+    assertThat(environment(Map.of()).getProperty("server.shutdown")).isEqualTo("immediate");
+    assertThat(environment(Map.of("server.shutdown", "graceful")).getProperty("server.shutdown"))
+        .isEqualTo("graceful");
+  }
+
+  @Test
   void reactorNettysQuietPeriodIsZeroUnlessSet() {
     assertThat(environment(Map.of()).getProperty("spring.reactor.netty.shutdown-quiet-period"))
         .isEqualTo("0s");

@@ -109,7 +109,7 @@ public final class SampleProcess {
   }
 
   /**
-   * Starts the sample, sends it SIGTERM as soon as it listens (idle), and waits for it to exit:
+   * Starts the sample, sends it SIGTERM as soon as it is ready (idle), and waits for it to exit:
    * the run of a plain application's shutdown with the JDK's default logging.
    *
    * @param jar the sample jar
@@ -121,6 +121,16 @@ public final class SampleProcess {
     Path stderr = java.nio.file.Files.createTempFile("sample-stderr", ".txt");
     try {
       SampleProcess sample = start(jar, List.of(), args, ProcessBuilder.Redirect.to(stderr.toFile()));
+      // Ready, not merely listening: a drain belongs to the shutdown of a ready instance (a
+      // Spring application starts listening before it is ready, and then closes at once).
+      java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+      java.net.http.HttpRequest ready = java.net.http.HttpRequest.newBuilder(
+          java.net.URI.create("http://127.0.0.1:" + sample.port() + "/readyz"))
+          .timeout(Duration.ofSeconds(2)).build();
+      org.awaitility.Awaitility.await("ready").atMost(Duration.ofSeconds(30))
+          .pollInterval(Duration.ofMillis(20)).ignoreExceptions()
+          .until(() -> client.send(ready, java.net.http.HttpResponse.BodyHandlers.discarding())
+              .statusCode() == 200);
       long sigterm = System.nanoTime();
       if (!sample.process().toHandle().destroy()) {
         throw new IllegalStateException("could not send SIGTERM");

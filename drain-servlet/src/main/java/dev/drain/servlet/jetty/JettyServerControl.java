@@ -62,6 +62,12 @@ public final class JettyServerControl implements ServerControl {
     return min == Long.MAX_VALUE ? null : Duration.ofMillis(min);
   }
 
+  /**
+   * After a clean drain, how long a connection whose request head is still arriving may take to
+   * complete it before the stop closes it.
+   */
+  static final Duration HEAD_GRACE = Duration.ofMillis(500);
+
   @Override
   public void stopAccepting() {
     for (Connector connector : server.getConnectors()) {
@@ -114,14 +120,21 @@ public final class JettyServerControl implements ServerControl {
    * Stops Jetty. After a clean drain, first waits (within {@code remaining}) for the connections
    * still writing a response the application already finished: Jetty completes a response after
    * the filter chain returns, and shuts each connection's output after it since {@link
-   * #stopAccepting()}. Then, or at once after a drain that reached its deadline, stops Jetty
+   * #stopAccepting()}; a connection whose request head is still arriving gets half a
+   * second, then is closed. Then, or at once after a drain that reached its deadline, stops Jetty
    * without a graceful phase, which closes every connection left, those of cut requests
    * included.
    */
   @Override
   public void stop(DrainResult result, Duration remaining) throws Exception {
     if (!result.deadlineReached()) {
-      ServerControl.pollUntil(this::lastResponsesWritten, remaining);
+      long headsUntil = System.nanoTime() + HEAD_GRACE.toNanos();
+      ServerControl.pollUntil(() -> {
+        if (System.nanoTime() - headsUntil >= 0) {
+          closeHeadsArriving();
+        }
+        return lastResponsesWritten();
+      }, remaining);
     } else {
       // Close the connections of cut requests before stopping: stopping first lets a handler
       // whose read fails still send a complete error response (a 500 the client takes as an
@@ -134,6 +147,24 @@ public final class JettyServerControl implements ServerControl {
     }
     server.setStopTimeout(0);
     server.stop();
+  }
+
+  /**
+   * Closes the connections whose request head is still arriving (no request yet): after a clean
+   * drain no request of theirs can be served, and a client that went silent half-way would hold
+   * the stop to the end of the budget.
+   */
+  private void closeHeadsArriving() {
+    for (Connector connector : server.getConnectors()) {
+      if (connector instanceof AbstractConnector abstractConnector) {
+        for (EndPoint endPoint : abstractConnector.getConnectedEndPoints()) {
+          if (endPoint.getConnection() instanceof HttpConnection http
+              && http.getHttpChannel().getRequest() == null) {
+            endPoint.close();
+          }
+        }
+      }
+    }
   }
 
   /** Closes idle connections, then tells whether none is left writing a response. */

@@ -23,6 +23,7 @@ import org.apache.catalina.core.StandardContext;
 import org.apache.catalina.startup.Tomcat;
 import org.apache.coyote.AbstractProtocol;
 import org.apache.coyote.ProtocolHandler;
+import org.apache.coyote.http11.Http11Processor;
 import org.apache.tomcat.util.net.AbstractEndpoint;
 import org.apache.tomcat.util.net.SocketWrapperBase;
 
@@ -183,10 +184,56 @@ public final class TomcatServerControl implements ServerControl {
   }
 
   /**
+   * After a clean drain, how long a connection whose request head is still arriving may take to
+   * complete it before the stop closes it.
+   */
+  static final Duration HEAD_GRACE = Duration.ofMillis(500);
+
+  /**
+   * Closes the connections whose request head is still arriving (an HTTP/1.1 processor kept
+   * outside a request, or unread bytes and no processor): after a clean drain no request of theirs can be served,
+   * and a client that went silent half-way would hold the stop to the end of the budget.
+   */
+  private void closeHeadsArriving() {
+    for (Connector connector : tomcat.getService().findConnectors()) {
+      AbstractEndpoint<?, ?> endpoint = endpoint(connector.getProtocolHandler());
+      if (endpoint == null) {
+        continue;
+      }
+      for (SocketWrapperBase<?> socket : endpoint.getConnections()) {
+        if (socket.isClosed() || !socket.getLock().tryLock()) {
+          continue;
+        }
+        try {
+          Object processor = socket.getCurrentProcessor();
+          // An HTTP/1.1 processor kept on a connection outside any request (not async: the
+          // drain was clean) is waiting for the rest of a head; between requests Tomcat
+          // releases it.
+          boolean arriving = processor instanceof Http11Processor parsing
+              ? !parsing.isAsync() && outsideARequest(
+                  parsing.getRequest().getRequestProcessor().getStage())
+              : processor == null && !socket.getSocketBufferHandler().isReadBufferEmpty();
+          if (arriving) {
+            socket.close();
+          }
+        } finally {
+          socket.getLock().unlock();
+        }
+      }
+    }
+  }
+
+  private static boolean outsideARequest(int stage) {
+    return stage <= org.apache.coyote.Constants.STAGE_PARSE
+        || stage == org.apache.coyote.Constants.STAGE_ENDED;
+  }
+
+  /**
    * Stops Tomcat. After a clean drain, first waits (within {@code remaining}) for the connections
    * still writing a response: Tomcat flushes a response after the filter chain returns, and
    * after {@code onComplete} for an async one, and closes each connection after it since {@link
-   * #stopAccepting()}. Then, or at once after a drain that reached its deadline, closes every
+   * #stopAccepting()}; a connection whose request head is still arriving gets half a
+   * second, then is closed. Then, or at once after a drain that reached its deadline, closes every
    * connection left and stops the connectors before the rest of Tomcat: stopping them interrupts
    * worker threads still blocked on a cut upload and ends the pollers, so no thread stays in
    * native code while the JVM exits. Tomcat's own wait for busy servlets is shortened, since the
@@ -195,9 +242,13 @@ public final class TomcatServerControl implements ServerControl {
   @Override
   public void stop(DrainResult result, Duration remaining) throws LifecycleException {
     if (!result.deadlineReached()) {
+      long headsUntil = System.nanoTime() + HEAD_GRACE.toNanos();
       ServerControl.pollUntil(
           () -> {
             closeIdle();
+            if (System.nanoTime() - headsUntil >= 0) {
+              closeHeadsArriving();
+            }
             return openConnections() == 0;
           },
           remaining);
