@@ -271,7 +271,7 @@ class NettyAdversityTest {
     rounds(round -> {
       DefaultEventExecutorGroup app = new DefaultEventExecutorGroup(1);
       try (AdversityServer server = new AdversityServer(
-              config(Duration.ZERO, Duration.ofSeconds(5)), app, false);
+              config(Duration.ofMillis(1500), Duration.ofSeconds(6)), app, false);
           RawHttp client = new RawHttp(server.port)) {
         CompletableFuture<Boolean> onLoop = new CompletableFuture<>();
         server.drain.addListener(event -> {
