@@ -6,8 +6,8 @@
 # Prints the matrix and writes lab-out/report.md. Extra arguments go to the lab (--trials=1,
 # --tiers=C,D, --settings=recommended or defaults,stock,recommended (stock: the defaults with A
 # as stock nginx, no upstream keepalive), --upload-rate=8MB, --latency=2ms). Bounded: about 5
-# minutes with the default 2 trials per cell, 7 to 8 with --trials=3 (measured: defaults 2 min
-# 19 s, stock 2 min 16 s, recommended 5 min 1 s).
+# minutes with the default 2 trials per cell, about 12 with --trials=3 (measured: defaults 2 min
+# 19 s, stock 2 min 16 s, recommended 7 min 30 s with Kong's 28 s wait).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source scripts/ensure-nginx.sh

@@ -12,7 +12,7 @@ import java.util.Locale;
  *     [--propagation-delay 10s] [--safety-margin 5s] [--pre-stop 0s] [--processing-time 5s]
  * </pre>
  *
- * <p>Prints the plan as Markdown and exits 0; exits 2 with a message naming the option or the
+ * <p>Prints the plan as Markdown and exits 0 ({@code --help}: the usage, exit 0); exits 2 with a message naming the option or the
  * platform limit when it cannot plan. Sizes are binary ({@code 1MB} = 1 MiB = 1,048,576 bytes)
  * and may have decimals ({@code 0.5MB/s}); durations take {@code ms}, {@code s}, {@code m},
  * {@code h} ({@code 500ms}, {@code 10s}, {@code 1.5m}). {@code --platform} is where D runs; A
@@ -44,6 +44,11 @@ public final class PlanCommand {
    * @return 0 when planned, 2 when the input is wrong or cannot be planned for
    */
   public static int run(String[] args, PrintStream out, PrintStream err) {
+    if (java.util.Arrays.asList(args).contains("--help")
+        || java.util.Arrays.asList(args).contains("-h")) {
+      out.println(USAGE);
+      return 0;
+    }
     try {
       out.print(RolloutPlan.of(parse(args)).toMarkdown());
       return 0;

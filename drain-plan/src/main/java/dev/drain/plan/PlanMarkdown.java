@@ -52,6 +52,16 @@ final class PlanMarkdown {
               + " and extends it.\n\n");
     }
 
+    if (!plan.gkeSpotOverruns().isEmpty()) {
+      md.append("**GKE Spot or preemptible node pools:** at a node's preemption non-system pods"
+          + " get ").append(RolloutPlan.GKE_SPOT_POD_BUDGET.toSeconds()).append(" s; a longer"
+          + " `terminationGracePeriodSeconds` has no effect there (up to 120 s can be configured"
+          + " from GKE 1.35.0-gke.1171000): ")
+          .append(plan.gkeSpotOverruns().stream().map(s -> s.tier() + " needs " + s.seconds()
+              + " s").collect(Collectors.joining(", ")))
+          .append(". Run them on standard node pools.\n\n");
+    }
+
     md.append("## GCP load balancer in front of A\n\n");
     table(md);
     row(md, "backend service `timeoutSec`", timeout + "",
@@ -72,10 +82,12 @@ final class PlanMarkdown {
     md.append("\n## Internal passthrough load balancer in front of B\n\n");
     table(md);
     row(md, "`connectionDraining.drainingTimeoutSec`",
-        plan.internalConnectionDraining().toSeconds() + "", "the larger of the request ("
-            + plan.connectionDraining().toSeconds() + " s, as above) and A's pooled connections ("
-            + keepalive + " s) + margin " + margin + " s; afterwards the flows to the removed VM"
-            + " end");
+        plan.internalConnectionDraining().toSeconds() + "", "the larger of the front LB's"
+            + " `timeoutSec` (" + timeout + " s" + (request < timeout ? "; the request lasts "
+            + request + " s, GCP's default is the floor" : "") + ") and the life of A's pooled"
+            + " connections (`keepalive_time` " + keepalive + " s + `keepalive_timeout` "
+            + keepalive + " s) + margin " + margin + " s = " + (2 * keepalive + margin)
+            + " s; afterwards the flows to the removed VM end");
     md.append("\n## Load balancer in front of Kong (GKE)\n\n");
     table(md);
     row(md, "Kong proxy Service", "`type: LoadBalancer`, internal"
@@ -84,10 +96,14 @@ final class PlanMarkdown {
     row(md, "`externalTrafficPolicy`", "`Local`", "the LB's health check (the Service's"
         + " `healthCheckNodePort`) sends only to nodes with a ready Kong pod; with `Cluster`"
         + " kube-proxy forwards from any node");
-    row(md, "draining", "Kong's `quit --wait` (" + plan.kongQuitWait().toSeconds() + " s)",
-        "kube-proxy keeps established flows to a terminating pod; with a NEG backend set a"
-            + " BackendConfig `connectionDraining.drainingTimeoutSec: "
-            + plan.kongQuitWait().toSeconds() + "` (GKE's default is 0)");
+    row(md, "a Kong pod replaced", "no LB setting", "a passthrough L4 LB whose backends are"
+        + " nodes (`GCE_VM_IP` NEGs): a pod leaving removes no backend, so the LB's draining"
+        + " does not apply and there is no BackendConfig (an Ingress feature, L7). New"
+        + " connections stop when the node's health check fails: every 3 s, unhealthy after 2 ("
+        + plan.kongPropagationDelay().toSeconds() + " s; `Cluster`: 8 s x 3, "
+        + RolloutPlan.KONG_LB_HEALTH_CHECK_CLUSTER.toSeconds() + " s); kube-proxy does not cut"
+        + " established flows (connection tracking): Kong's `quit --wait` ("
+        + plan.kongQuitWait().toSeconds() + " s) covers them");
     md.append("\n## MIGs of A and B\n\n");
     table(md);
     row(md, "`maxSurge` / `maxUnavailable`", "1 per zone / 0", "capacity stays while VMs"
@@ -111,21 +127,25 @@ final class PlanMarkdown {
     long bStop = plan.nginxStreamStopWait().toSeconds();
     md.append("\n## A: nginx http\n\n```nginx\n")
         .append("client_max_body_size ").append(plan.clientMaxBodySizeMebibytes())
-        .append("m;          # default 1m: a larger upload gets 413\n")
+        .append("m;          # the body limit: the file + 1m for multipart framing\n")
         .append("client_body_timeout 60s;          # between two reads; fine at the planned rate\n")
         .append("keepalive_timeout ").append(RolloutPlan.GCP_BACKEND_KEEPALIVE.toSeconds())
         .append("s;           # above the GCP LB's ")
         .append(RolloutPlan.GCP_LB_KEEPALIVE.toSeconds()).append(" s pool\n")
         .append("proxy_request_buffering on;       # default: A holds the slow body, B-D get it"
             + " at network speed\n")
-        .append("proxy_read_timeout 60s;           # between two reads: D's slowest answer\n")
-        .append("# if A pools connections to B (stock nginx does not: no upstream keepalive):\n")
+        .append("proxy_read_timeout ").append(plan.nginxProxyReadTimeout())
+        .append("s;           # between two reads: the body to Kong and D + D's answer\n")
+        .append("# if A pools connections to B: nginx < 1.29.7 (Debian 12: 1.22.1) only with"
+            + " keepalive;\n# from 1.29.7 upstream keepalive is on by default (`keepalive 0;`"
+            + " turns it off)\n")
         .append("proxy_http_version 1.1;\nproxy_set_header Connection \"\";\n")
         .append("upstream b {\n    server b.internal:8080;\n    keepalive 32;\n")
         .append("    keepalive_timeout ").append(keepalive)
-        .append("s;          # idle pooled connections end within Kong's quit wait\n")
+        .append("s;          # an idle pooled connection ends after this\n")
         .append("    keepalive_time ").append(keepalive)
-        .append("s;             # so do busy ones (nginx >= 1.19.10)\n}\n```\n\n")
+        .append("s;             # checked when a request ends; then it may idle"
+            + " keepalive_timeout (nginx >= 1.19.10)\n}\n```\n\n")
         .append("The LB's draining decides A: when it ends the LB sends nothing more, so the"
             + " stop only closes what is left (QUIT, TERM after " + aStop + " s):"
             + " `systemctl edit nginx`\n\n```ini\n[Service]\nExecStop=\n")
@@ -147,16 +167,21 @@ final class PlanMarkdown {
     table(md);
     row(md, "Service `retries`", "5 (default)", "GETs and never-sent requests are retried;"
         + " a POST that was sent is not");
-    row(md, "Service `connect/write/read_timeout`", "60000 ms (default)", "each runs between"
-        + " two successive writes or reads, not over the whole request");
+    long kongRead = plan.kongReadTimeoutMillis();
+    row(md, "Service `read_timeout`", kongRead + " ms" + (kongRead == 60000 ? " (default)"
+        : " (`konghq.com/read-timeout`)"), "between two successive reads: D's processing "
+        + processing + " s + margin " + margin + " s, at least the default 60000 ms");
+    row(md, "Service `connect/write_timeout`", "60000 ms (default)", "each runs between"
+        + " two successive writes, not over the whole request");
     row(md, "Route `request_buffering`", "true (default)", "Kong holds the body; a D replaced"
         + " meanwhile costs nothing");
     row(md, "`upstream_keepalive_idle_timeout`", RolloutPlan.KONG_POOL_IDLE.toSeconds() + " s"
         + " (default)", "D's keep-alive must be above it: " + serverIdle + " s");
     row(md, "preStop", "`kong quit --wait=" + plan.kongQuitWait().toSeconds() + " --timeout="
-        + plan.kongQuitTimeout().toSeconds() + "`", "wait: GKE's propagation "
-        + plan.kongPropagationDelay().toSeconds() + " s + A's pooled connections " + keepalive
-        + " s + margin " + margin + " s; timeout: the body from A and to D " + lan + " s each"
+        + plan.kongQuitTimeout().toSeconds() + "`", "wait: the Kong LB's node health check "
+        + plan.kongPropagationDelay().toSeconds() + " s + A's pooled connections ("
+        + "`keepalive_time` " + keepalive + " s + `keepalive_timeout` " + keepalive + " s) +"
+        + " margin " + margin + " s; timeout: the body from A and to D " + lan + " s each"
         + " + D " + processing + " s + margin " + margin + " s");
     row(md, "`terminationGracePeriodSeconds`", plan.kongGracePeriod().toSeconds() + "",
         "wait + timeout + margin " + margin + " s");
@@ -170,6 +195,7 @@ final class PlanMarkdown {
       md.append("drain.pre-stop-duration=").append(preStop).append("s\n");
     }
     md.append("drain.max-upload-size=").append(RolloutPlan.size(in.maxUploadBytes())).append('\n')
+        .append("# per second: ").append(RolloutPlan.size(in.minClientRate())).append("/s\n")
         .append("drain.min-client-rate=").append(RolloutPlan.size(in.minClientRate()))
         .append('\n')
         .append("drain.upstream-idle-timeout=").append(RolloutPlan.KONG_POOL_IDLE.toSeconds())
@@ -178,10 +204,12 @@ final class PlanMarkdown {
         .append("# and the server's own keep-alive, e.g. server.tomcat.keep-alive-timeout=")
         .append(serverIdle).append("s\n```\n\n")
         .append("Grace period ").append(grace).append(" s: ").append(plan.graceWhy())
-        .append(" (the library's budget rule). A Spring MVC app that takes the upload as"
-            + " multipart must also raise `spring.servlet.multipart.max-file-size` and"
-            + " `max-request-size` (1MB and 10MB by default) to ")
-        .append(RolloutPlan.size(in.maxUploadBytes())).append(".\n\n");
+        .append(". A Spring MVC app that takes the upload as multipart must also set"
+            + " `spring.servlet.multipart.max-file-size` (1MB by default) to ")
+        .append(RolloutPlan.size(in.maxUploadBytes()))
+        .append(" and `max-request-size` (10MB by default) to ")
+        .append(RolloutPlan.size(plan.multipartMaxRequestBytes()))
+        .append(" (the file + 1MB for the multipart framing, at least the default).\n\n");
     if (in.platform() == Platform.GKE) {
       md.append("`terminationGracePeriodSeconds: ").append(grace).append("`; readiness probe on"
           + " the library's `/readyz` (or `/actuator/health/readiness`); ")
@@ -189,6 +217,18 @@ final class PlanMarkdown {
               + " and SIGTERM comes at their end."
               : "no preStop: the library serves through the propagation delay itself.")
           .append('\n');
+      if (preStop > 0) {
+        long withoutLibrary = plan.graceWithoutLibrary().toSeconds();
+        md.append("\nWithout the library (any runtime): the preStop must outlast the"
+            + " propagation (").append(delay).append(" s").append(preStop < delay
+            ? "; " + preStop + " s is too short: raise --pre-stop" : "")
+            .append("); at SIGTERM the server stops accepting and finishes what is in flight:"
+                + " `terminationGracePeriodSeconds: ").append(withoutLibrary)
+            .append("` (preStop ").append(preStop).append(" s + the longest request at D: upload ")
+            .append(u).append(" s + processing ").append(processing).append(" s + margin ")
+            .append(margin).append(" s). The library keeps its own propagation delay after the"
+                + " preStop, hence its ").append(grace).append(" s.\n");
+      }
     } else {
       md.append("systemd: `TimeoutStopSec=").append(grace).append("` (a stop on a VM gets at"
           + " most ").append(RolloutPlan.vmStopLimit()).append(" s).\n");

@@ -59,12 +59,28 @@ public final class RolloutPlan {
   /** Kong's upstream keep-alive pool idle timeout ({@code upstream_keepalive_idle_timeout}). */
   public static final Duration KONG_POOL_IDLE = Duration.ofSeconds(60);
   /**
-   * nginx A's upstream {@code keepalive_timeout} and {@code keepalive_time} towards B: the
+   * nginx A's upstream {@code keepalive_timeout} and {@code keepalive_time} towards B, each: the
    * load balancers in front of B and Kong and B itself keep established TCP sessions to a
-   * removed instance, and A keeps sending new requests over its pooled connections; with both
-   * limits A ends each pooled connection at most this long after it was last used or opened.
+   * removed instance, and A keeps sending new requests over its pooled connections. nginx checks
+   * {@code keepalive_time} only when a request ends ("the connection is closed following the
+   * subsequent request processing", ngx_http_upstream_module), so a pooled connection may then
+   * idle another {@code keepalive_timeout}: it lives at most {@link #aPooledConnectionLife()}
+   * after it was opened, plus the request in flight when {@code keepalive_time} passes.
    */
   public static final Duration A_UPSTREAM_KEEPALIVE = Duration.ofSeconds(10);
+  /**
+   * The internal L4 load balancer GKE builds for Kong's Service with {@code
+   * externalTrafficPolicy: Local}: its node health check ({@code healthCheckNodePort}) runs every
+   * 3 s and marks a node unhealthy after 2 failures (ingress-gce, pkg/healthchecksl4); with
+   * {@code Cluster} it is 8 s and 3 failures (24 s).
+   */
+  public static final Duration KONG_LB_HEALTH_CHECK_LOCAL = Duration.ofSeconds(3 * 2);
+  /** The same health check's time with {@code externalTrafficPolicy: Cluster}: 8 s × 3. */
+  public static final Duration KONG_LB_HEALTH_CHECK_CLUSTER = Duration.ofSeconds(8 * 3);
+  /** What a GKE Spot or preemptible node gives non-system pods at preemption. */
+  public static final Duration GKE_SPOT_POD_BUDGET = Duration.ofSeconds(15);
+  /** nginx's and Kong's default read timeout between two reads from the upstream. */
+  static final long DEFAULT_READ_TIMEOUT = 60;
   /** GCP health check: interval, timeout and thresholds the plan assumes (GCP's defaults). */
   static final int HC_INTERVAL = 5;
   static final int HC_TIMEOUT = 5;
@@ -121,8 +137,10 @@ public final class RolloutPlan {
         .minClientRate(input.minClientRate())
         .upstreamIdleTimeout(KONG_POOL_IDLE)
         .serverIdleTimeout(KONG_POOL_IDLE.plus(DrainBudget.KEEP_ALIVE_HEADROOM));
+    // the library's rule (the body at the client's rate: conservative, as Kong buffers it and
+    // sends it at LAN speed, and right when Kong's request_buffering is off) + D's processing
     Duration grace = DrainBudget.requiredGracePeriod(app.gracePeriod(
-        DrainConfig.MAX_DURATION).build());
+        DrainConfig.MAX_DURATION).build()).plusSeconds(processingSeconds);
     RolloutPlan plan = new RolloutPlan(input, uploadSeconds, lanSeconds, processingSeconds,
         marginSeconds, app.gracePeriod(grace).build());
     for (VmStop stop : plan.vmStops()) {
@@ -192,8 +210,9 @@ public final class RolloutPlan {
   String graceWhy() {
     long preStop = ceilSeconds(input.preStop());
     return (preStop > 0 ? "preStop " + preStop + " s + " : "") + "propagation "
-        + ceilSeconds(input.propagationDelay()) + " s + upload " + upload + " s + margin "
-        + margin + " s, rounded up";
+        + ceilSeconds(input.propagationDelay()) + " s + upload " + upload + " s at the client's"
+        + " rate + margin " + margin + " s, rounded up (the library's budget rule)"
+        + (processing > 0 ? " + D's processing " + processing + " s" : "");
   }
 
   /**
@@ -237,7 +256,8 @@ public final class RolloutPlan {
 
   /**
    * Returns the application's drain settings: the library's properties, with {@code grace-period}
-   * from {@link DrainBudget#requiredGracePeriod}; {@link DrainBudget#check} finds nothing in them.
+   * from {@link DrainBudget#requiredGracePeriod} plus D's processing time; {@link
+   * DrainBudget#check} finds nothing in them.
    *
    * @return the settings
    */
@@ -278,15 +298,26 @@ public final class RolloutPlan {
   }
 
   /**
+   * Returns the longest life of one of A's pooled connections to B: {@code keepalive_time}, then
+   * (checked only when a request ends) up to {@code keepalive_timeout} idle.
+   *
+   * @return the life
+   */
+  public static Duration aPooledConnectionLife() {
+    return A_UPSTREAM_KEEPALIVE.plus(A_UPSTREAM_KEEPALIVE);
+  }
+
+  /**
    * Returns {@code connectionDraining.drainingTimeoutSec} of the internal passthrough load
    * balancer in front of B: after it, the flows to the removed VM end, so it outlasts a request
-   * in flight and A's pooled connections, which keep their flows ({@link #A_UPSTREAM_KEEPALIVE}).
+   * in flight (the front load balancer's {@code timeoutSec}) and A's pooled connections, which
+   * keep their flows ({@link #aPooledConnectionLife()}) plus the margin.
    *
    * @return the draining timeout
    */
   public Duration internalConnectionDraining() {
     return Duration.ofSeconds(Math.max(connectionDraining().toSeconds(),
-        A_UPSTREAM_KEEPALIVE.toSeconds() + margin));
+        aPooledConnectionLife().toSeconds() + margin));
   }
 
   /**
@@ -323,25 +354,28 @@ public final class RolloutPlan {
   }
 
   /**
-   * Returns the propagation delay Kong's pods see: GKE's, whatever D runs on; the given delay
-   * when D runs on GKE too, {@link PlanInput#GKE_PROPAGATION} otherwise.
+   * Returns how long the load balancer in front of Kong keeps sending new connections to a node
+   * whose Kong pod is going away: its node health check's detection with {@code
+   * externalTrafficPolicy: Local} ({@link #KONG_LB_HEALTH_CHECK_LOCAL}). A pod leaving removes
+   * no backend from that load balancer (its backends are nodes), so its connection draining does
+   * not apply; D's propagation delay does not enter.
    *
    * @return the delay, whole seconds
    */
   public Duration kongPropagationDelay() {
-    return Duration.ofSeconds(ceilSeconds(input.platform() == Platform.GKE
-        ? input.propagationDelay() : PlanInput.GKE_PROPAGATION));
+    return KONG_LB_HEALTH_CHECK_LOCAL;
   }
 
   /**
-   * Returns {@code kong quit --wait}: Kong keeps serving while GKE stops sending to it (the
-   * propagation delay) and then while the pooled connections A opened until then, which reach it
-   * through B's established sessions, end ({@link #A_UPSTREAM_KEEPALIVE}), and the margin.
+   * Returns {@code kong quit --wait}: Kong keeps serving while the load balancer in front of it
+   * stops sending new connections to it ({@link #kongPropagationDelay()}) and then while the
+   * pooled connections A opened until then, which reach it through B's established sessions and
+   * the node's connection tracking, end ({@link #aPooledConnectionLife()}), and the margin.
    *
    * @return the wait
    */
   public Duration kongQuitWait() {
-    return kongPropagationDelay().plus(A_UPSTREAM_KEEPALIVE).plusSeconds(margin);
+    return kongPropagationDelay().plus(aPooledConnectionLife()).plusSeconds(margin);
   }
 
   /**
@@ -356,6 +390,28 @@ public final class RolloutPlan {
   }
 
   /**
+   * Returns nginx A's {@code proxy_read_timeout} in seconds: it runs from the body's last byte
+   * sent until D's first response byte: the body from A to Kong and on to D, D's processing and
+   * the margin; never below nginx's default 60 s.
+   *
+   * @return the timeout, seconds
+   */
+  public long nginxProxyReadTimeout() {
+    return Math.max(DEFAULT_READ_TIMEOUT, 2 * lan + processing + margin);
+  }
+
+  /**
+   * Returns Kong's Service {@code read_timeout} in milliseconds: from the body's last byte sent
+   * to D until D's first response byte: D's processing and the margin; never below Kong's
+   * default 60000 ms.
+   *
+   * @return the timeout, milliseconds
+   */
+  public long kongReadTimeoutMillis() {
+    return 1000 * Math.max(DEFAULT_READ_TIMEOUT, processing + margin);
+  }
+
+  /**
    * Returns Kong's pod {@code terminationGracePeriodSeconds}: its {@code preStop} wait, its quit
    * timeout and the margin.
    *
@@ -366,12 +422,52 @@ public final class RolloutPlan {
   }
 
   /**
-   * Returns nginx's {@code client_max_body_size} in mebibytes, rounded up.
+   * Returns nginx's {@code client_max_body_size} in mebibytes: a limit on the whole body, so the
+   * largest file rounded up plus 1 MiB for a multipart body's boundaries and part headers.
    *
    * @return the size in MiB
    */
   public long clientMaxBodySizeMebibytes() {
-    return (input.maxUploadBytes() + DrainConfig.MEBIBYTE - 1) / DrainConfig.MEBIBYTE;
+    return (input.maxUploadBytes() + DrainConfig.MEBIBYTE - 1) / DrainConfig.MEBIBYTE + 1;
+  }
+
+  /**
+   * Returns Spring's {@code spring.servlet.multipart.max-request-size} for the largest file: the
+   * file plus 1 MiB of multipart framing, never below Spring's default 10 MiB.
+   *
+   * @return the size in bytes
+   */
+  public long multipartMaxRequestBytes() {
+    return Math.max(10 * DrainConfig.MEBIBYTE, input.maxUploadBytes() + DrainConfig.MEBIBYTE);
+  }
+
+  /**
+   * Returns D's grace period without the library, with a preStop that outlasts the propagation:
+   * the preStop, then the longest request at D (upload at the client's rate, processing) and the
+   * margin. Without a preStop it is the library's {@link #applicationGracePeriod()}.
+   *
+   * @return the grace period
+   */
+  public Duration graceWithoutLibrary() {
+    long preStop = ceilSeconds(input.preStop());
+    return preStop == 0 ? app.gracePeriod()
+        : Duration.ofSeconds(preStop + upload + processing + margin);
+  }
+
+  /**
+   * Returns the pods whose {@code terminationGracePeriodSeconds} exceeds what a GKE Spot or
+   * preemptible node gives them ({@link #GKE_SPOT_POD_BUDGET}): Kong always, D when it runs on
+   * GKE.
+   *
+   * @return the pods and their grace periods, empty when every one fits
+   */
+  public List<VmStop> gkeSpotOverruns() {
+    List<VmStop> pods = new ArrayList<>();
+    pods.add(new VmStop("Kong", kongGracePeriod().toSeconds(), "terminationGracePeriodSeconds"));
+    if (input.platform() == Platform.GKE) {
+      pods.add(new VmStop("D", app.gracePeriod().toSeconds(), "terminationGracePeriodSeconds"));
+    }
+    return pods.stream().filter(p -> p.seconds() > GKE_SPOT_POD_BUDGET.toSeconds()).toList();
   }
 
   /**
@@ -416,8 +512,12 @@ public final class RolloutPlan {
         preStop + delay, false));
     tasks.add(new GanttTask("D", "last admitted upload finishes", "d2", preStop + delay,
         preStop + delay + upload, false));
-    tasks.add(new GanttTask("D", "margin, server stop, exit", "d3", preStop + delay + upload,
-        grace, false));
+    long answered = preStop + delay + upload + processing;
+    if (processing > 0) {
+      tasks.add(new GanttTask("D", "processing, answer", "d4", preStop + delay + upload,
+          answered, false));
+    }
+    tasks.add(new GanttTask("D", "margin, server stop, exit", "d3", answered, grace, false));
     return List.copyOf(tasks);
   }
 

@@ -47,8 +47,7 @@ class DocsSettingsTest {
         .contains("--retry QUIT/" + plan.nginxStreamStopWait().toSeconds() + "/TERM/5")
         .contains("| systemd `TimeoutStopSec` | "
             + plan.nginxStopTimeout(plan.nginxHttpStopWait()) + " |")
-        .contains("BackendConfig `connectionDraining.drainingTimeoutSec` | "
-            + plan.kongQuitWait().toSeconds() + " |")
+        .contains("| a Kong pod replaced | no LB setting: the node health check (3 s × 2) ")
         .contains("`kong quit --wait=" + plan.kongQuitWait().toSeconds() + " --timeout="
             + plan.kongQuitTimeout().toSeconds() + "`")
         .contains("| `terminationGracePeriodSeconds` | " + plan.kongGracePeriod().toSeconds()
@@ -57,7 +56,14 @@ class DocsSettingsTest {
             + plan.applicationGracePeriod().toSeconds() + " |")
         .contains("| `drain.grace-period` | `" + plan.applicationGracePeriod().toSeconds()
             + "s` |")
-        .contains("| `client_max_body_size` | `" + plan.clientMaxBodySizeMebibytes() + "m` |");
+        .contains("`client_max_body_size` (the whole body: the file + 1 MiB for multipart"
+            + " framing) | `" + plan.clientMaxBodySizeMebibytes() + "m` |")
+        .contains("| `drain.max-upload-size` / `drain.min-client-rate` (bytes per second) | `"
+            + RolloutPlan.size(plan.input().maxUploadBytes()) + "` / `"
+            + RolloutPlan.size(plan.input().minClientRate()) + "` per second |")
+        .as("no BackendConfig for an L4 Service (SRE error 1)")
+        .doesNotContain("BackendConfig `connectionDraining");
+    assertThat(plan.kongPropagationDelay().toSeconds()).isEqualTo(3 * 2);
     int rows = tables(md).stream().mapToInt(List::size).sum();
     assertThat(md).contains("With the " + rows + " settings of");
     assertThat(read("rolling-updates.zh.md")).contains("采用下面 " + rows + " 项设置");

@@ -31,13 +31,14 @@ class PlanCommandTest {
         .contains("Units: MB is MiB (1,048,576 bytes); 1MB/s is 8.39 Mbit/s.")
         .contains("| backend service `timeoutSec` | 62 |")
         .contains("| `connectionDraining.drainingTimeoutSec` | 62 |")
-        .contains("client_max_body_size 50m;")
+        .contains("client_max_body_size 51m;")
         .contains("--retry QUIT/5/TERM/5")
-        .contains("`kong quit --wait=25 --timeout=12`")
-        .contains("drain.grace-period=65s")
-        .contains("`terminationGracePeriodSeconds: 65`")
+        .contains("`kong quit --wait=31 --timeout=12`")
+        .contains("drain.grace-period=70s")
+        .contains("# per second: 1MB/s\ndrain.min-client-rate=1MB\n")
+        .contains("`terminationGracePeriodSeconds: 70`")
         .contains("```mermaid\ngantt\n").contains("dateFormat x\n")
-        .contains("SIGKILL :milestone, m1, 65000, 65000\n");
+        .contains("SIGKILL :milestone, m1, 70000, 70000\n");
     assertThat(err.toString(StandardCharsets.UTF_8)).isEmpty();
   }
 
@@ -45,9 +46,9 @@ class PlanCommandTest {
   void optionsMayUseEqualsAndOverrideTheDefaults() {
     assertThat(run("plan", "--max-upload=10MB", "--min-client-rate=512KB/s", "--platform=mig",
         "--propagation-delay=3s", "--safety-margin=2s", "--pre-stop=1s")).isZero();
-    // 10 MiB at 512 KiB/s = 20 s; 1 + 3 + 20 + 2
-    assertThat(out.toString(StandardCharsets.UTF_8)).contains("drain.grace-period=26s")
-        .contains("drain.pre-stop-duration=1s").contains("`TimeoutStopSec=26`");
+    // 10 MiB at 512 KiB/s = 20 s; 1 + 3 + 20 + 2 + 5 processing
+    assertThat(out.toString(StandardCharsets.UTF_8)).contains("drain.grace-period=31s")
+        .contains("drain.pre-stop-duration=1s").contains("`TimeoutStopSec=31`");
   }
 
   @Test
@@ -68,8 +69,15 @@ class PlanCommandTest {
   void theSamePlanWhateverDRunsOnLeavesKongAlone() {
     assertThat(run("plan", "--max-upload", "10MB", "--min-client-rate", "1MB/s", "--platform",
         "mig")).isZero();
-    assertThat(out.toString(StandardCharsets.UTF_8)).contains("`kong quit --wait=25 ")
-        .contains("wait: GKE's propagation 10 s");
+    assertThat(out.toString(StandardCharsets.UTF_8)).contains("`kong quit --wait=31 ")
+        .contains("wait: the Kong LB's node health check 6 s");
+  }
+
+  @Test
+  void helpPrintsTheUsage() { // SRE error 10: plan --help
+    assertThat(run("plan", "--help")).isZero();
+    assertThat(out.toString(StandardCharsets.UTF_8)).startsWith("usage: plan");
+    assertThat(err.toString(StandardCharsets.UTF_8)).isEmpty();
   }
 
   @ParameterizedTest
@@ -80,7 +88,7 @@ class PlanCommandTest {
       "plan --max-upload 50MB --min-client-rate fast --platform gke | --min-client-rate: not a size",
       "plan --max-upload 50MB --platform gke | usage: plan",
       "plan --max-upload 50MB --min-client-rate 1MB/s --platform gke --safety-margin | needs a value",
-      "plan --max-upload 100MB --min-client-rate 1MB/s --platform mig | needs 120 s",
+      "plan --max-upload 100MB --min-client-rate 1MB/s --platform mig | needs 125 s",
       "plan --max-upload 50MB --min-client-rate 1MB/s --platform gke --processing-time 5 | --processing-time: not a duration",
       "plan --max-upload 50 --min-client-rate 1MB/s --platform gke | --max-upload: not a size",
       "plan --max-upload 50MB --min-client-rate 1MB/s --platform gke --pre-stop soon | --pre-stop: not a duration",

@@ -81,7 +81,8 @@ class PlanInvariantsTest {
     long processing = in.processingTime().toSeconds();
     long margin = in.safetyMargin().toSeconds();
     long request = upload + 2 * lan + processing + margin;
-    long grace = in.preStop().toSeconds() + in.propagationDelay().toSeconds() + upload + margin;
+    long grace = in.preStop().toSeconds() + in.propagationDelay().toSeconds() + upload + margin
+        + processing;
     boolean overDraining = request > 3600;
     boolean overVm = in.platform() == Platform.MIG && grace > 80;
     RolloutPlan plan;
@@ -107,10 +108,22 @@ class PlanInvariantsTest {
         .isGreaterThanOrEqualTo(timeout).isLessThanOrEqualTo(3600);
     assertThat(plan.internalConnectionDraining().toSeconds())
         .isGreaterThanOrEqualTo(plan.connectionDraining().toSeconds())
-        .isGreaterThanOrEqualTo(10 + margin);
+        .as("A's pooled connection: keepalive_time + keepalive_timeout + margin")
+        .isGreaterThanOrEqualTo(10 + 10 + margin);
+    assertThat(plan.kongQuitWait().toSeconds()).as("Kong's wait of %s", in)
+        .as("node health check 6 s + keepalive_time + keepalive_timeout + margin")
+        .isEqualTo(6 + 10 + 10 + margin);
+    assertThat(plan.nginxProxyReadTimeout()).as("A's read timeout of %s", in)
+        .isGreaterThanOrEqualTo(60).isGreaterThanOrEqualTo(2 * lan + processing + margin);
+    assertThat(plan.kongReadTimeoutMillis()).isGreaterThanOrEqualTo(60_000)
+        .isGreaterThanOrEqualTo((processing + margin) * 1000);
+    assertThat(plan.clientMaxBodySizeMebibytes() * MB).isGreaterThan(in.maxUploadBytes());
+    assertThat(plan.multipartMaxRequestBytes()).isGreaterThan(in.maxUploadBytes())
+        .isGreaterThanOrEqualTo(10 * MB);
     assertThat(plan.applicationGracePeriod().toSeconds()).as("grace of %s", in).isEqualTo(grace);
     assertThat(plan.applicationGracePeriod())
-        .isEqualTo(DrainBudget.requiredGracePeriod(plan.application()));
+        .as("the library's budget rule + D's processing")
+        .isEqualTo(DrainBudget.requiredGracePeriod(plan.application()).plusSeconds(processing));
     assertThat(plan.applicationFindings()).as("budget check of %s", in).isEmpty();
     List<String> stopTiers = new ArrayList<>();
     for (RolloutPlan.VmStop stop : plan.vmStops()) {
@@ -137,6 +150,9 @@ class PlanInvariantsTest {
     }
     assertThat(md.contains("**Spot or preemptible VMs:**"))
         .isEqualTo(!plan.spotOverruns().isEmpty());
+    assertThat(md.contains("**GKE Spot or preemptible node pools:**"))
+        .as("Kong's grace always exceeds a Spot node's 15 s").isTrue();
+    assertThat(md).doesNotContain("BackendConfig `connectionDraining");
 
     long preStop = in.preStop().toSeconds();
     RolloutPlan.GanttTask sigterm = task(plan, preStop > 0 ? "SIGTERM" : "SIGTERM, endpoint removed");

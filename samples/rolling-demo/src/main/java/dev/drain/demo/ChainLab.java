@@ -226,8 +226,9 @@ public final class ChainLab {
       return switch (name) {
         // GCP API's drainingTimeoutSec 0; Debian's nginx.service: QUIT, TERM 5 s later; nginx's
         // upstream keepalive_timeout 60 s and keepalive_time 1 h; Kong's Helm chart: preStop
-        // kong quit --wait=15 (then QUIT, TERM 10 s later), grace 30 s; GKE's L4 Service LB
-        // drains 30 s; D without the library.
+        // kong quit --wait=15 (then QUIT, TERM 10 s later), grace 30 s; the L4 Service LB and
+        // kube-proxy keep established flows until the pod is gone (its grace, 30 s); D
+        // without the library.
         case "defaults" -> new ChainSettings(name, 0, "keepalive 32; keepalive_timeout 60s;",
             "keepalive_timeout 75s;", 5000, 0, 5000, 30_000, 15_000, 10_000, 30_000,
             List.of("--drain.enabled=false"), 30_000);
@@ -242,7 +243,8 @@ public final class ChainLab {
                   + "s; keepalive_time " + RolloutPlan.A_UPSTREAM_KEEPALIVE.toSeconds() + "s;",
               "keepalive_timeout " + RolloutPlan.GCP_BACKEND_KEEPALIVE.toSeconds() + "s;",
               plan.nginxHttpStopWait().toMillis(), plan.internalConnectionDraining().toMillis(),
-              plan.nginxStreamStopWait().toMillis(), plan.kongQuitWait().toMillis(),
+              // the KLB: kube-proxy's connection tracking keeps a flow until the pod is gone
+              plan.nginxStreamStopWait().toMillis(), plan.kongGracePeriod().toMillis(),
               plan.kongQuitWait().toMillis(),
               plan.kongQuitTimeout().toMillis(), plan.kongGracePeriod().toMillis(),
               List.of("--drain.grace-period=" + app.gracePeriod().toSeconds() + "s",
