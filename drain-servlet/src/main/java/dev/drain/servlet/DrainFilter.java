@@ -12,7 +12,6 @@ import jakarta.servlet.http.HttpFilter;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
@@ -111,14 +110,12 @@ public class DrainFilter extends HttpFilter {
     RequestInfo info = new RequestInfo(request.getMethod(), pathOf(request), bodyLength(request));
     Admission admission = drain.admit(info);
     if (!admission.admitted()) {
-      refuse(response, admission.reason(), admission.retryAfterSeconds());
+      refuse(response, admission);
       return;
     }
     Inflight inflight = drain.begin(info);
     if (!inflight.tracked()) {
-      Admission late = Admission.refuse("drained: this instance is shutting down",
-          drain.config().retryAfter());
-      refuse(response, late.reason(), late.retryAfterSeconds());
+      refuse(response, Admission.drained(drain.config().retryAfter()));
       return;
     }
     if (info.hasBody()) {
@@ -161,17 +158,16 @@ public class DrainFilter extends HttpFilter {
     return false;
   }
 
-  static void refuse(HttpServletResponse response, String reason, long retryAfterSeconds)
-      throws IOException {
+  /** Answers {@code 503} with the refusal's headers and body, as every adapter does. */
+  static void refuse(HttpServletResponse response, Admission refusal) throws IOException {
     response.setStatus(HttpServletResponse.SC_SERVICE_UNAVAILABLE);
-    response.setHeader("Retry-After", Long.toString(Math.max(0, retryAfterSeconds)));
-    response.setHeader(CONNECTION, "close");
-    response.setHeader(Admission.REFUSED_HEADER, Admission.NOT_PROCESSED);
-    response.setContentType("text/plain;charset=utf-8");
-    byte[] body = (reason + "\n").getBytes(StandardCharsets.UTF_8);
+    refusal.refusalHeaders().forEach(response::setHeader);
+    response.setContentType(Admission.REFUSAL_CONTENT_TYPE);
+    byte[] body = refusal.refusalBody();
     response.setContentLength(body.length);
     response.getOutputStream().write(body);
   }
+
 
   static String pathOf(HttpServletRequest request) {
     String uri = request.getRequestURI();
