@@ -102,8 +102,6 @@ public final class DrainHandler extends ChannelDuplexHandler {
   private boolean ended;
   /** The response being written is informational (1xx): its end is not the request's end. */
   private boolean informational;
-  /** The response being written ends with closing the connection. */
-  private boolean closeAfterResponse;
   /** The response being written is a 101: the connection stops speaking HTTP after it. */
   private boolean switchedProtocols;
   /** Body bytes of the responses written since the last one completed. */
@@ -316,8 +314,7 @@ public final class DrainHandler extends ChannelDuplexHandler {
           HttpUtil.setKeepAlive(response, false);
         }
         switchedProtocols = code == 101;
-        closeAfterResponse = !stream && !HttpUtil.isKeepAlive(response);
-        if (closeAfterResponse) {
+        if (!stream && !HttpUtil.isKeepAlive(response)) {
           closing = true;
         }
       }

@@ -31,19 +31,16 @@ final class ReusableRequest extends TrackedRequest implements ReusableInflight {
     return this;
   }
 
+  /** Without a compare-and-set: begins and ends of this handle come in order from one thread. */
   @Override
-  public void close() {
+  void end(boolean aborted) {
     if ((int) CLOSED.getAcquire(this) == 0) {
       CLOSED.setRelease(this, 1);
-      tracker.end(this);
-    }
-  }
-
-  @Override
-  public void abort() {
-    if ((int) CLOSED.getAcquire(this) == 0) {
-      CLOSED.setRelease(this, 1);
-      tracker.abort(this);
+      if (aborted) {
+        tracker.abort(this);
+      } else {
+        tracker.end(this);
+      }
     }
   }
 }

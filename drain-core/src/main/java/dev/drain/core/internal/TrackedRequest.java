@@ -41,21 +41,25 @@ class TrackedRequest implements Inflight {
 
   @Override
   public void close() {
-    if (closed == 0) {
-      beforeEnd();
-    }
-    if ((int) CLOSED.compareAndExchange(this, 0, 1) == 0) {
-      tracker.end(this);
-    }
+    end(false);
   }
 
   @Override
   public void abort() {
+    end(true);
+  }
+
+  /** Ends the request once, whichever of {@link #close()} and {@link #abort()} comes first. */
+  void end(boolean aborted) {
     if (closed == 0) {
       beforeEnd();
     }
     if ((int) CLOSED.compareAndExchange(this, 0, 1) == 0) {
-      tracker.abort(this);
+      if (aborted) {
+        tracker.abort(this);
+      } else {
+        tracker.end(this);
+      }
     }
   }
 
